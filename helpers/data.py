@@ -1,0 +1,181 @@
+"""Data sets of the course, in its notation: ``X`` is ``(n_x, m)``, ``Y`` is ``(1, m)`` or ``(C, m)``.
+
+Everything is offline and seeded: the 2-D toy sets come from scikit-learn's generators, the
+handwritten digits from the copy scikit-learn ships, and the Seattle temperatures from a CSV
+bundled with this package (NOAA daily observations, public domain, via vega_datasets 0.9.0).
+"""
+
+from __future__ import annotations
+
+import csv
+from importlib import resources
+
+import numpy as np
+from sklearn import datasets as _sk
+
+from ._checks import as_float_array, check_number, check_X
+
+__all__ = [
+    "make_moons",
+    "make_circles",
+    "make_blobs",
+    "make_noisy",
+    "load_digits",
+    "load_temperatures",
+    "one_hot",
+    "split_sizes",
+    "train_dev_test_split",
+    "random_mini_batches",
+    "fit_standardizer",
+    "standardize",
+]
+
+
+def _columns(X, y):
+    return X.T.astype(np.float64), y.reshape(1, -1).astype(np.float64)
+
+
+def make_moons(m=300, noise=0.2, seed=0):
+    """Two interleaving half circles. Returns ``X`` ``(2, m)`` and ``Y`` ``(1, m)`` in {0, 1}."""
+    check_number("m", m, low=2, integer=True)
+    check_number("noise", noise, low=0)
+    return _columns(*_sk.make_moons(n_samples=m, noise=noise, random_state=seed))
+
+
+def make_circles(m=300, noise=0.1, factor=0.5, seed=0):
+    """A circle inside a circle (``factor`` is the ratio of radii). ``X`` ``(2, m)``, ``Y`` ``(1, m)``."""
+    check_number("m", m, low=2, integer=True)
+    check_number("noise", noise, low=0)
+    check_number("factor", factor, low=0, high=1, low_open=True, high_open=True)
+    return _columns(*_sk.make_circles(n_samples=m, noise=noise, factor=factor, random_state=seed))
+
+
+def make_blobs(m=300, centers=3, cluster_std=1.0, seed=0):
+    """Gaussian blobs in 2-D. Returns ``X`` ``(2, m)`` and integer labels ``y`` ``(1, m)`` in 0..C-1.
+
+    Use :func:`one_hot` to turn ``y`` into the ``(C, m)`` targets of softmax regression.
+    """
+    check_number("m", m, low=2, integer=True)
+    check_number("centers", centers, low=1, integer=True)
+    check_number("cluster_std", cluster_std, low=0, low_open=True)
+    X, y = _sk.make_blobs(n_samples=m, centers=centers, cluster_std=cluster_std, random_state=seed)
+    X = (X - X.mean(axis=0)) / X.std(axis=0)
+    return _columns(X, y)
+
+
+def make_noisy(m=200, noise=0.3, label_noise=0.1, seed=0):
+    """A small noisy two-moons set with a fraction of flipped labels: easy to overfit.
+
+    Returns ``X`` ``(2, m)`` and ``Y`` ``(1, m)``. ``label_noise`` is the fraction of labels flipped.
+    """
+    check_number("label_noise", label_noise, low=0, high=0.5)
+    X, Y = make_moons(m, noise, seed)
+    flip = np.random.default_rng(seed).random(m) < label_noise
+    Y[0, flip] = 1 - Y[0, flip]
+    return X, Y
+
+
+def load_digits():
+    """The 1797 real 8x8 handwritten digits bundled with scikit-learn.
+
+    Returns ``X`` ``(64, 1797)`` with pixels scaled to [0, 1] and integer labels ``y`` ``(1, 1797)``.
+    """
+    digits = _sk.load_digits()
+    return digits.data.T / 16.0, digits.target.reshape(1, -1).astype(np.float64)
+
+
+def load_temperatures():
+    """Daily weather at Seattle, 2012-01-01 to 2015-12-31 (1461 days).
+
+    Source: NOAA daily observations (public domain), as packaged by vega_datasets 0.9.0
+    (``seattle-weather.csv``); a copy ships in ``helpers/data_files``.
+
+    Returns
+    -------
+    dict with ``date`` (datetime64[D] array), ``temp_max``, ``temp_min`` and ``temp_mean``
+    (degrees C, float arrays of the same length).
+    """
+    text = resources.files("helpers").joinpath("data_files/seattle-weather.csv").read_text()
+    rows = list(csv.DictReader(text.splitlines()))
+    temp_max = np.array([float(r["temp_max"]) for r in rows])
+    temp_min = np.array([float(r["temp_min"]) for r in rows])
+    return {
+        "date": np.array([r["date"] for r in rows], dtype="datetime64[D]"),
+        "temp_max": temp_max,
+        "temp_min": temp_min,
+        "temp_mean": (temp_max + temp_min) / 2,
+    }
+
+
+def one_hot(y, n_classes):
+    """Integer labels ``y`` ``(1, m)`` in 0..C-1 -> one-hot ``Y`` ``(C, m)``."""
+    y = as_float_array("y", y, ndim=(1, 2)).reshape(-1)
+    check_number("n_classes", n_classes, low=2, integer=True)
+    if np.any(y != np.round(y)) or np.any(y < 0) or np.any(y >= n_classes):
+        raise ValueError(f"y must hold integer labels in 0..{n_classes - 1}; got values in [{y.min()}, {y.max()}]")
+    Y = np.zeros((n_classes, y.size))
+    Y[y.astype(int), np.arange(y.size)] = 1.0
+    return Y
+
+
+def split_sizes(m, fractions=(0.6, 0.2, 0.2)):
+    """Number of examples in each part for fractions that sum to 1 (the rest goes to the first)."""
+    check_number("m", m, low=1, integer=True)
+    fractions = as_float_array("fractions", fractions, ndim=1)
+    if np.any(fractions < 0) or not np.isclose(fractions.sum(), 1.0):
+        raise ValueError(f"fractions must be non-negative and sum to 1; got {fractions.tolist()}")
+    sizes = np.floor(fractions * m).astype(int)
+    sizes[0] += m - sizes.sum()
+    return tuple(int(s) for s in sizes)
+
+
+def train_dev_test_split(X, Y, fractions=(0.6, 0.2, 0.2), seed=0):
+    """Shuffle the columns reproducibly and cut them into train / dev / test.
+
+    Dev and test are drawn from the same shuffled pool, hence from the same distribution.
+    Pass two fractions for a train/dev split. Returns a list of ``(X_part, Y_part)`` pairs.
+    """
+    X = check_X(X)
+    Y = as_float_array("Y", Y, ndim=2)
+    if Y.shape[1] != X.shape[1]:
+        raise ValueError(f"X and Y must have the same number of columns; got {X.shape} and {Y.shape}")
+    sizes = split_sizes(X.shape[1], fractions)
+    order = np.random.default_rng(seed).permutation(X.shape[1])
+    bounds = np.cumsum((0,) + sizes)
+    return [(X[:, order[a:b]], Y[:, order[a:b]]) for a, b in zip(bounds[:-1], bounds[1:])]
+
+
+def random_mini_batches(X, Y, mini_batch_size=64, seed=0):
+    """Shuffle the columns of ``(X, Y)`` with ``seed`` and cut them into mini-batches.
+
+    Every example lands in exactly one mini-batch; when ``m`` is not a multiple of
+    ``mini_batch_size`` the last mini-batch holds the remaining ``m % mini_batch_size``.
+    Returns a list of ``(X_t, Y_t)``.
+    """
+    X = check_X(X)
+    Y = as_float_array("Y", Y, ndim=2)
+    if Y.shape[1] != X.shape[1]:
+        raise ValueError(f"X and Y must have the same number of columns; got {X.shape} and {Y.shape}")
+    check_number("mini_batch_size", mini_batch_size, low=1, integer=True)
+    return _mini_batches(X, Y, mini_batch_size, np.random.default_rng(seed))
+
+
+def _mini_batches(X, Y, mini_batch_size, rng):
+    m = X.shape[1]
+    order = rng.permutation(m)
+    X, Y = X[:, order], Y[:, order]
+    return [(X[:, k : k + mini_batch_size], Y[:, k : k + mini_batch_size]) for k in range(0, m, mini_batch_size)]
+
+
+def fit_standardizer(X_train):
+    """Mean ``mu`` and standard deviation ``sigma`` (``(n_x, 1)`` each) of the training set only."""
+    X_train = check_X(X_train)
+    sigma = X_train.std(axis=1, keepdims=True)
+    return X_train.mean(axis=1, keepdims=True), np.where(sigma > 0, sigma, 1.0)
+
+
+def standardize(X, mu, sigma):
+    """``(X - mu) / sigma`` with the training set's ``mu`` and ``sigma``, for train, dev and test alike."""
+    mu = as_float_array("mu", mu, ndim=2)
+    X = check_X(X, n_x=mu.shape[0])
+    return (X - mu) / as_float_array("sigma", sigma, ndim=2)

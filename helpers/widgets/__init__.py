@@ -1,0 +1,227 @@
+"""The wiring from ipywidgets controls to the drawing functions of :mod:`helpers.plots`.
+
+An :class:`Experiment` is a set of named controls, a :class:`LiveFigure` and an ``update``
+function ``update(**values) -> readout_html`` that sets the data of the figure's artists. Every
+change of a control calls ``update`` once and re-renders the figure *in place* into an
+``ipywidgets.Image``: no flicker, no new output, and the same in JupyterLab, Voila and a test.
+
+Rendering is blitted: artists that change are created with ``animated=True`` (see
+:meth:`LiveFigure.animate`); the rest of the figure (axes, ticks, labels) is drawn once and
+kept as a background, so an update costs the drawing of what moved plus a PNG encoding.
+An ``update`` that changes axis limits or other static content calls :meth:`LiveFigure.invalidate`.
+
+Chapter modules in this package register their experiments with :func:`register`;
+:func:`all_experiments` finds them all (the tests and the benchmark drive every one).
+"""
+
+from __future__ import annotations
+
+import importlib
+import io
+import pkgutil
+import time
+from contextlib import contextmanager
+
+import ipywidgets as W
+import numpy as np
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+from PIL import Image as _PILImage
+
+__all__ = ["LiveFigure", "Experiment", "register", "all_experiments", "build", "control_extremes", "control_sweep"]
+
+
+class LiveFigure:
+    """A matplotlib figure (Agg, outside pyplot) shown as a PNG in an ``ipywidgets.Image``."""
+
+    def __init__(self, nrows=1, ncols=1, figsize=(10, 4.2), dpi=90, **subplot_kw):
+        self.fig = Figure(figsize=figsize, dpi=dpi, layout="constrained")
+        FigureCanvasAgg(self.fig)
+        self.axes = self.fig.subplots(nrows, ncols, squeeze=False, **subplot_kw).ravel()
+        self.image = W.Image(format="png", layout=W.Layout(max_width="100%", height="auto"))
+        self._background = None
+        self.png = b""
+
+    def animate(self, *artists):
+        """Mark artists as the changing part of the figure; returns the first (or all)."""
+        for artist in artists:
+            artist.set_animated(True)
+        return artists[0] if len(artists) == 1 else artists
+
+    def invalidate(self):
+        """The static part changed (limits, ticks, titles): redraw it on the next render."""
+        self._background = None
+
+    def _animated(self):
+        found = []
+        for ax in self.fig.axes:
+            found += [a for a in ax.get_children() if a.get_animated() and a.get_visible()]
+        found += [t for t in self.fig.texts if t.get_animated() and t.get_visible()]
+        return sorted(found, key=lambda a: a.get_zorder())
+
+    def render(self):
+        """Draw, encode and push the PNG to the image widget; returns the PNG bytes."""
+        canvas = self.fig.canvas
+        if self._background is None:
+            canvas.draw()
+            self._background = canvas.copy_from_bbox(self.fig.bbox)
+        else:
+            canvas.restore_region(self._background)
+        for artist in self._animated():
+            self.fig.draw_artist(artist)
+        rgba = np.asarray(canvas.buffer_rgba())
+        buffer = io.BytesIO()
+        _PILImage.fromarray(rgba[..., :3]).save(buffer, format="png", compress_level=1)
+        self.png = buffer.getvalue()
+        self.image.value = self.png
+        return self.png
+
+
+class Experiment:
+    """Named controls -> ``update(**values)`` -> a live figure and an HTML readout.
+
+    Parameters
+    ----------
+    controls : dict of name -> ipywidgets value widget; names are ``update``'s keywords.
+    live : the :class:`LiveFigure` that ``update`` draws into.
+    update : ``update(**values) -> str`` sets the artists' data and returns the readout (HTML).
+    title : shown above the controls.
+    """
+
+    def __init__(self, controls, live, update, title=""):
+        self.controls = dict(controls)
+        self.live = live
+        self._update = update
+        self.readout = W.HTML()
+        self.update_seconds = []
+        self._held = False
+        for control in self.controls.values():
+            control.observe(self._on_change, names="value")
+        header = [W.HTML(f"<b>{title}</b>")] if title else []
+        boxes = [W.HBox(list(self.controls.values())[i : i + 3]) for i in range(0, len(self.controls), 3)]
+        self.widget = W.VBox(header + boxes + [self.readout, live.image])
+        self.refresh()
+
+    @property
+    def values(self):
+        return {name: control.value for name, control in self.controls.items()}
+
+    @property
+    def png(self):
+        return self.live.png
+
+    def _on_change(self, change):
+        if not self._held:
+            self.refresh()
+
+    def refresh(self):
+        """Recompute and redraw for the current control values."""
+        start = time.perf_counter()
+        self.readout.value = self._update(**self.values) or ""
+        self.live.render()
+        self.update_seconds.append(time.perf_counter() - start)
+        return self
+
+    @contextmanager
+    def hold(self):
+        """Change several controls and refresh once at the end."""
+        self._held = True
+        try:
+            yield self
+        finally:
+            self._held = False
+            self.refresh()
+
+    def set(self, **values):
+        """Set controls by name (one refresh); returns self, e.g. ``exp.set(lambd=0.1).snapshot()``."""
+        unknown = set(values) - set(self.controls)
+        if unknown:
+            raise ValueError(f"unknown control(s) {sorted(unknown)}; this experiment has {sorted(self.controls)}")
+        with self.hold():
+            for name, value in values.items():
+                self.controls[name].value = value
+        return self
+
+    def snapshot(self):
+        """The current figure as a static image for the notebook (what the widget shows)."""
+        from IPython.display import Image
+
+        return Image(data=self.png, format="png")
+
+    def _ipython_display_(self):
+        from IPython.display import display
+
+        display(self.widget)
+
+
+# ---------------------------------------------------------------- registry
+
+_REGISTRY = {}
+
+
+def register(name):
+    """Decorator: register an experiment builder (a function with no required argument)."""
+
+    def decorate(builder):
+        _REGISTRY[name] = builder
+        return builder
+
+    return decorate
+
+
+def all_experiments():
+    """Name -> builder for every experiment of every chapter module in this package."""
+    for info in pkgutil.iter_modules(__path__):
+        importlib.import_module(f"{__name__}.{info.name}")
+    return dict(sorted(_REGISTRY.items()))
+
+
+def build(name, **kwargs):
+    """Build the registered experiment ``name``."""
+    experiments = all_experiments()
+    if name not in experiments:
+        raise ValueError(f"no experiment named {name!r}; there are {sorted(experiments)}")
+    return experiments[name](**kwargs)
+
+
+# ---------------------------------------------------------------- driving controls (tests, benchmark)
+
+
+def _options(control):
+    options = control.options
+    return [o[1] if isinstance(o, tuple) else o for o in options]
+
+
+def control_extremes(control):
+    """The values a test moves ``control`` to: both ends of a slider, every option of a choice."""
+    if isinstance(control, W.SelectMultiple):
+        options = _options(control)
+        return [tuple(options[:1]), tuple(options)]
+    if hasattr(control, "options"):
+        options = _options(control)
+        return [options[0], options[-1]] if isinstance(control, W.SelectionSlider) else options
+    if isinstance(control, (W.Checkbox, W.ToggleButton)):
+        return [False, True]
+    if isinstance(control, W.FloatLogSlider):
+        return [control.base**control.min, control.base**control.max]
+    if hasattr(control, "min") and hasattr(control, "max"):
+        return [control.min, control.max]
+    raise ValueError(f"don't know how to drive a {type(control).__name__}")
+
+
+def control_sweep(control, n=12):
+    """About ``n`` values spread over a control's range (every option for a choice)."""
+    if isinstance(control, W.SelectMultiple):
+        options = _options(control)
+        return [tuple(options[: k + 1]) for k in range(len(options))]
+    if hasattr(control, "options"):
+        return _options(control)
+    if isinstance(control, (W.Checkbox, W.ToggleButton)):
+        return [False, True, False, True]
+    if isinstance(control, W.FloatLogSlider):
+        return list(control.base ** np.linspace(control.min, control.max, n))
+    if isinstance(control, W.IntSlider):
+        return sorted(set(np.linspace(control.min, control.max, n).round().astype(int).tolist()))
+    if hasattr(control, "min"):
+        return list(np.linspace(control.min, control.max, n))
+    raise ValueError(f"don't know how to drive a {type(control).__name__}")

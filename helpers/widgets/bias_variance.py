@@ -1,0 +1,76 @@
+"""Chapter 1's live experiment: capacity, L2, training-set size and noise -> boundary and verdict."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+import ipywidgets as W
+import numpy as np
+
+from .. import bias_variance, plots
+from . import Experiment, LiveFigure, register
+
+
+@lru_cache(maxsize=1)
+def default_grid():
+    """The grid of trained networks behind the experiment (trained once per kernel)."""
+    return bias_variance.train_grid(
+        hidden_units=(1, 4, 16, 64), lambdas=(0.0, 0.1, 0.5, 3.0), train_sizes=(30, 100, 300),
+        noises=(0.1, 0.25, 0.4), num_epochs=250, learning_rate=0.05,
+    )
+
+
+@register("01_bias_variance")
+def bias_variance_explorer(grid=None):
+    """Decision boundary over train (circles) and dev (crosses) points, both errors and the verdict."""
+    grid = default_grid() if grid is None else grid
+    controls = {
+        "hidden_units": W.SelectionSlider(options=grid.hidden_units, value=grid.hidden_units[-1], description="hidden units"),
+        "lambd": W.SelectionSlider(options=grid.lambdas, value=grid.lambdas[0], description="L2 lambda"),
+        "m": W.SelectionSlider(options=grid.train_sizes, value=grid.train_sizes[0], description="train size m"),
+        "noise": W.SelectionSlider(options=grid.noises, value=grid.noises[1], description="noise"),
+    }
+    for control in controls.values():
+        control.style.description_width = "90px"
+
+    live = LiveFigure(1, 2, figsize=(10.5, 4.4), gridspec_kw={"width_ratios": [1.35, 1]})
+    ax, bars = live.axes
+    first = grid[(grid.noises[0], grid.train_sizes[0], grid.hidden_units[0], grid.lambdas[0])]
+    boundary = plots.draw_decision_boundary(ax, first["proba"], grid.extent)
+    live.animate(boundary["image"])
+    X_pool, Y_pool, X_dev, Y_dev = grid.points[grid.noises[0]]
+    dev_points = live.animate(plots.draw_points(ax, X_dev, Y_dev, marker="X", size=22, edge="none", label="dev"))
+    dev_points.set_alpha(0.45)
+    train_points = live.animate(plots.draw_points(ax, X_pool, Y_pool, label="train"))
+    ax.set_xlim(grid.extent[:2])
+    ax.set_ylim(grid.extent[2:])
+    plots.style_axes(ax, "decision boundary (P(y=1): red 0 .. blue 1)", "$x_1$", "$x_2$")
+    ax.legend(handles=[train_points, dev_points], loc="lower left", fontsize=9)
+
+    names = ["Bayes", "train", "dev"]
+    rects = bars.bar(names, [0, 0, 0], color=["#999999", plots.COLORS["train"], plots.COLORS["dev"]])
+    live.animate(*rects)
+    labels = [live.animate(bars.text(i, 0, "", ha="center", va="bottom", fontsize=11)) for i in range(3)]
+    bars.set_ylim(0, 0.6)
+    plots.style_axes(bars, "error", None, "error rate")
+    verdict_text = live.animate(bars.text(0.5, 0.93, "", transform=bars.transAxes, ha="center", fontsize=12,
+                                          fontweight="bold"))
+
+    def update(hidden_units, lambd, m, noise):
+        result = grid[(noise, m, hidden_units, lambd)]
+        plots.update_decision_boundary(boundary, result["proba"])
+        X_pool, Y_pool, X_dev, Y_dev = grid.points[noise]
+        plots.update_points(train_points, X_pool[:, :m], Y_pool[:, :m])
+        plots.update_points(dev_points, X_dev, Y_dev)
+        errors = [grid.bayes[noise], result["train_error"], result["dev_error"]]
+        for rect, label, value in zip(rects, labels, errors):
+            rect.set_height(value)
+            label.set_position((label.get_position()[0], value + 0.01))
+            label.set_text(f"{100 * value:.1f}%")
+        diagnosis = bias_variance.verdict(*errors)
+        verdict_text.set_text(diagnosis.verdict)
+        return (f"<b>{diagnosis.verdict}</b>: avoidable bias {100 * diagnosis.avoidable_bias:.1f} pts, "
+                f"variance {100 * diagnosis.variance:.1f} pts &rarr; {diagnosis.advice}. "
+                f"||W|| = {result['weight_norm']:.1f}")
+
+    return Experiment(controls, live, update, title="Bias and variance: move the knobs, read the verdict")

@@ -1,0 +1,11 @@
+import os
+import warnings
+
+import matplotlib
+
+matplotlib.use("Agg")
+os.environ.pop("MPLBACKEND", None)
+
+
+def pytest_configure(config):
+    warnings.simplefilter("error")
