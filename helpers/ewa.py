@@ -1,0 +1,180 @@
+"""Chapter 6: exponentially weighted averages (EWA) of a series ``theta_1, theta_2, ...``.
+
+The running average keeps one number of memory::
+
+    v_0 = 0,    v_t = beta v_{t-1} + (1 - beta) theta_t            (t = 1, 2, ...)
+
+and so gives ``theta_{t-k}`` the weight ``(1 - beta) beta^k`` (see :func:`ewa_weights`): it averages
+over roughly the last ``1 / (1 - beta)`` values, because ``beta^(1/(1-beta)) ~ 1/e``. Starting
+from ``v_0 = 0`` biases the first values towards 0; dividing by ``1 - beta^t`` (the total weight
+given so far) removes that bias (:func:`bias_correct`).
+
+The measuring functions (:func:`roughness`, :func:`lag_days`, :func:`startup_error`) back the
+chapter's claims: a larger beta gives a smoother but later curve, and bias correction removes the
+start-up dip. :func:`check_ewa` grades a learner's own implementation.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ._checks import as_float_array, check_number
+
+__all__ = [
+    "ewa",
+    "bias_correct",
+    "ewa_weights",
+    "effective_window",
+    "mean_lag",
+    "centered_average",
+    "roughness",
+    "lag_days",
+    "startup_error",
+    "check_ewa",
+]
+
+
+def _check_beta(beta):
+    return check_number("beta", beta, low=0, high=1, high_open=True)
+
+
+def _check_series(theta, name="theta"):
+    theta = as_float_array(name, theta, ndim=1)
+    if theta.size == 0:
+        raise ValueError(f"{name} must hold at least one value; got an empty array")
+    return theta
+
+
+def ewa(theta, beta=0.9, bias_correction=False):
+    """Exponentially weighted average of a 1-D series.
+
+    Parameters
+    ----------
+    theta : array of shape (T,), the series ``theta_1 .. theta_T``.
+    beta : float in [0, 1), default 0.9. ``beta = 0`` returns ``theta`` itself.
+    bias_correction : bool, default False. If True return ``v_t / (1 - beta^t)``.
+
+    Returns
+    -------
+    v : array of shape (T,), ``v_1 .. v_T`` (with ``v_0 = 0`` not included).
+    """
+    theta = _check_series(theta)
+    _check_beta(beta)
+    v = np.empty_like(theta)
+    running = 0.0
+    # The loop is the formula itself; one pass over a few thousand values takes well under 1 ms.
+    for t, value in enumerate(theta):
+        running = beta * running + (1 - beta) * value
+        v[t] = running
+    return bias_correct(v, beta) if bias_correction else v
+
+
+def bias_correct(v, beta):
+    """``v_t / (1 - beta^t)`` for ``t = 1 .. T``: ``v`` of shape (T,) from :func:`ewa` (uncorrected)."""
+    v = _check_series(v, "v")
+    _check_beta(beta)
+    t = np.arange(1, v.size + 1)
+    return v / (1 - beta**t)
+
+
+def ewa_weights(beta, n):
+    """Weights ``(1 - beta) beta^k``, ``k = 0 .. n-1``, that ``v_t`` gives to ``theta_{t-k}``.
+
+    Returns an array of shape (n,). Over an infinite past they sum to 1.
+    """
+    _check_beta(beta)
+    check_number("n", n, low=1, integer=True)
+    return (1 - beta) * beta ** np.arange(n)
+
+
+def effective_window(beta):
+    """``1 / (1 - beta)``: about how many recent values the average is taken over."""
+    _check_beta(beta)
+    return 1.0 / (1.0 - beta)
+
+
+def mean_lag(beta):
+    """``beta / (1 - beta)``: the mean age, in steps, of the values in the average (``sum k w_k``)."""
+    _check_beta(beta)
+    return beta / (1.0 - beta)
+
+
+def centered_average(theta, half_width=15):
+    """A centered (non-causal) moving average over ``2 half_width + 1`` values, shape (T,).
+
+    It looks into the future, so it does not lag: the reference :func:`lag_days` measures against.
+    Near the ends the window is cut to what exists.
+    """
+    theta = _check_series(theta)
+    check_number("half_width", half_width, low=0, integer=True)
+    sums = np.concatenate([[0.0], np.cumsum(theta)])
+    t = np.arange(theta.size)
+    lo = np.clip(t - half_width, 0, theta.size)
+    hi = np.clip(t + half_width + 1, 0, theta.size)
+    return (sums[hi] - sums[lo]) / (hi - lo)
+
+
+def roughness(v):
+    """Standard deviation of the day-to-day change ``v_t - v_{t-1}``: smaller is smoother."""
+    v = _check_series(v, "v")
+    if v.size < 3:
+        raise ValueError(f"v must hold at least 3 values to measure its roughness; got {v.size}")
+    return float(np.std(np.diff(v)))
+
+
+def lag_days(v, reference, max_lag=120, skip=120):
+    """The delay ``k`` (in steps) that best aligns ``v`` with a non-lagging ``reference``.
+
+    Returns the ``k`` in ``0 .. max_lag`` minimising ``mean((v_t - reference_{t-k})^2)`` over
+    ``t >= skip`` (the first ``skip`` steps are left out so that the start-up does not count).
+    """
+    v = _check_series(v, "v")
+    reference = _check_series(reference, "reference")
+    if reference.shape != v.shape:
+        raise ValueError(f"v and reference must have the same shape; got {v.shape} and {reference.shape}")
+    check_number("max_lag", max_lag, low=0, integer=True)
+    check_number("skip", skip, low=max_lag, high=v.size - 2, integer=True)
+    errors = [np.mean((v[skip:] - reference[skip - k : v.size - k]) ** 2) for k in range(max_lag + 1)]
+    return int(np.argmin(errors))
+
+
+def startup_error(v, theta, days=10):
+    """Mean ``|v_t - theta_t|`` over the first ``days`` values: large when the average starts too low."""
+    v = _check_series(v, "v")
+    theta = _check_series(theta)
+    if theta.shape != v.shape:
+        raise ValueError(f"v and theta must have the same shape; got {v.shape} and {theta.shape}")
+    check_number("days", days, low=1, high=v.size, integer=True)
+    return float(np.mean(np.abs(v[:days] - theta[:days])))
+
+
+def check_ewa(fn, beta=0.9):
+    """Grade a learner's ``fn(theta, beta) -> v`` (uncorrected EWA) against :func:`ewa`.
+
+    Returns a message: ``"correct: ..."`` or what is wrong, as precisely as can be told from the
+    output (wrong shape, ``v_0`` not 0, ``beta`` and ``1 - beta`` swapped, bias correction applied,
+    an off-by-one shift).
+    """
+    _check_beta(beta)
+    theta = np.array([10.0, 12.0, 9.0, 11.0, 14.0, 13.0, 8.0, 10.0])
+    expected = ewa(theta, beta)
+    try:
+        got = np.asarray(fn(theta.copy(), beta), dtype=float)
+    except Exception as error:  # the learner's code may fail in any way; report it in words
+        return f"your function raised {type(error).__name__}: {error}"
+    if got.shape != expected.shape:
+        return f"wrong shape: expected one average per value, shape {expected.shape}; got {got.shape}"
+    if np.allclose(got, expected):
+        return f"correct: v matches the reference for beta = {beta} (v_1 = {expected[0]:.2f}, v_T = {expected[-1]:.2f})"
+    if np.allclose(got, bias_correct(expected, beta)):
+        return "you applied bias correction: this function should return the plain v_t (start from v_0 = 0, no division)"
+    swapped = ewa(theta, 1 - beta) if 0 < beta else None
+    if swapped is not None and np.allclose(got, swapped):
+        return "beta and (1 - beta) are swapped: v_t = beta * v_{t-1} + (1 - beta) * theta_t"
+    if np.isclose(got[0], theta[0]):
+        return (f"v_1 = {got[0]:.2f} equals theta_1: start from v_0 = 0, so v_1 = (1 - beta) theta_1 = "
+                f"{expected[0]:.2f} (bias correction is a separate step)")
+    if np.allclose(got[1:], expected[:-1]):
+        return "your averages are shifted by one step: v_t must already include theta_t"
+    first = int(np.argmax(~np.isclose(got, expected)))
+    return f"v differs from the reference first at t = {first + 1}: expected {expected[first]:.4f}, got {got[first]:.4f}"
