@@ -100,7 +100,7 @@ def load_temperatures():
     temp_max = np.array([float(r["temp_max"]) for r in rows])
     temp_min = np.array([float(r["temp_min"]) for r in rows])
     return {
-        "date": np.array([r["date"] for r in rows], dtype="datetime64[D]"),
+        "date": np.array([r["date"].replace("/", "-") for r in rows], dtype="datetime64[D]"),
         "temp_max": temp_max,
         "temp_min": temp_min,
         "temp_mean": (temp_max + temp_min) / 2,
