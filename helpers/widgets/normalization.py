@@ -1,0 +1,135 @@
+"""Chapter 11's live experiment: one learning rate, raw versus standardized inputs, side by side."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+
+import ipywidgets as W
+import numpy as np
+
+from .. import data, normalization, plots
+from . import Experiment, LiveFigure, register
+
+LEARNING_RATES = (1e-4, 3e-4, 1e-3, 2e-3, 3e-3, 3.5e-3, 1e-2, 0.1, 0.5, 1.0, 1.7, 2.0)
+ITERATIONS = (0, 1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 3000)
+
+
+@dataclass
+class Problem:
+    """One feature treatment: its data, minimum, contour grid and every precomputed run."""
+
+    name: str
+    X: np.ndarray
+    y: np.ndarray
+    w_star: np.ndarray
+    J_star: float
+    kappa: float
+    max_alpha: float
+    w1: np.ndarray
+    w2: np.ndarray
+    J_grid: np.ndarray
+    runs: dict
+
+
+def _problem(name, X, y, learning_rates, num_iterations, center, half_width=1.15, n=120):
+    w_star, J_star = normalization.least_squares(X, y)
+    w1 = np.linspace(center[0] - half_width, center[0] + half_width, n)
+    w2 = np.linspace(center[1] - half_width, center[1] + half_width, n)
+    runs = normalization.gradient_descent(X, y, np.array(learning_rates), num_iterations)
+    return Problem(name, X, y, w_star, J_star, normalization.condition_number(X),
+                   normalization.max_stable_learning_rate(X), w1, w2,
+                   normalization.cost_surface(X, y, w1, w2), runs)
+
+
+@lru_cache(maxsize=1)
+def default_problems(learning_rates=LEARNING_RATES, num_iterations=ITERATIONS[-1]):
+    """The raw and the standardized training sets of the chapter with every run precomputed."""
+    X, y = normalization.make_unscaled_regression()
+    (X_train, y_train), _ = data.train_dev_test_split(X, y, (0.75, 0.25))
+    mu, sigma = data.fit_standardizer(X_train)
+    X_norm = data.standardize(X_train, mu, sigma)
+    out = []
+    for name, F in (("raw inputs", X_train), ("standardized inputs", X_norm)):
+        w_star, _ = normalization.least_squares(F, y_train)
+        center = w_star[0] / 2  # halfway between the start w = 0 and the minimum
+        out.append(_problem(name, F, y_train, learning_rates, num_iterations, center))
+    return tuple(out)
+
+
+def _relative_gap(problem, k, T):
+    cost = problem.runs["cost"][k, : T + 1]
+    gap0 = cost[0] - problem.J_star
+    return np.maximum((cost - problem.J_star) / gap0, 1e-16)
+
+
+@register("11_input_normalization")
+def normalization_explorer(problems=None):
+    """Cost contours of the raw and the standardized problem with the path of gradient descent."""
+    problems = default_problems() if problems is None else problems
+    learning_rates = LEARNING_RATES
+    controls = {
+        "learning_rate": W.SelectionSlider(options=learning_rates, value=3e-3, description="alpha"),
+        "num_iterations": W.SelectionSlider(options=ITERATIONS, value=100, description="iterations"),
+    }
+    for control in controls.values():
+        control.style.description_width = "80px"
+        control.layout.width = "380px"
+
+    live = LiveFigure(1, 3, figsize=(13, 4.4))
+    ax_curve = live.axes[2]
+    paths, points, statuses, curves, ends = [], [], [], [], []
+    for ax, problem, color in zip(live.axes[:2], problems, (plots.COLORS["dev"], plots.COLORS["train"])):
+        gap = problem.J_grid.max() - problem.J_star
+        levels = problem.J_star + gap * np.geomspace(1e-3, 1, 12)
+        ax.contour(problem.w1, problem.w2, problem.J_grid, levels=levels, cmap="viridis", linewidths=1.0)
+        ax.plot(*problem.w_star[0], marker="*", color="k", markersize=13, linestyle="none", label="minimum $w^*$")
+        (path,) = ax.plot([], [], "-o", color=color, markersize=3, linewidth=1.2, label="gradient descent")
+        (point,) = ax.plot([], [], "o", color=color, markeredgecolor="k", markersize=8)
+        paths.append(live.animate(path))
+        points.append(live.animate(point))
+        statuses.append(live.animate(plots.draw_status(ax, "", loc=(0.5, 0.85))))
+        ax.set_xlim(problem.w1[[0, -1]])
+        ax.set_ylim(problem.w2[[0, -1]])
+        ax.set_aspect("equal")
+        plots.style_axes(ax, f"{problem.name}: $\\kappa$ = {problem.kappa:.1f}", "$w_1$", "$w_2$")
+        ax.legend(loc="lower right", fontsize=9)
+        (curve,) = ax_curve.plot([], [], color=color, linewidth=2, label=problem.name)
+        (end,) = ax_curve.plot([], [], "o", color=color, markeredgecolor="k", markersize=7)
+        curves.append(live.animate(curve))
+        ends.append(live.animate(end))
+    ax_curve.set_xscale("log")
+    ax_curve.set_yscale("log")
+    ax_curve.set_xlim(1, ITERATIONS[-1])
+    ax_curve.set_ylim(1e-12, 1e4)
+    ax_curve.axhline(1e-6, color="#999999", linestyle=":", linewidth=1)
+    ax_curve.text(1.3, 2e-6, "converged: gap < $10^{-6}$", fontsize=9, color="#666666")
+    ax_curve.legend(loc="lower left", fontsize=9)
+    plots.style_axes(ax_curve, "relative gap $(J - J^*) / (J_0 - J^*)$", "iteration t (log scale)", "relative gap (log scale)")
+    curve_status = live.animate(plots.draw_status(ax_curve, "", loc=(0.5, 0.9), fontsize=11))
+
+    def update(learning_rate, num_iterations):
+        k = learning_rates.index(learning_rate)
+        notes, diverged_names = [], []
+        for problem, path, point, status, curve, end in zip(problems, paths, points, statuses, curves, ends):
+            trail = problem.runs["path"][k, : num_iterations + 1]
+            shown = trail[np.isfinite(trail[:, 0])]
+            path.set_data(shown[:, 0], shown[:, 1])
+            point.set_data(shown[-1:, 0], shown[-1:, 1])
+            gap = _relative_gap(problem, k, num_iterations)
+            finite = np.isfinite(gap)
+            t = np.arange(gap.size)
+            curve.set_data(t[1:][finite[1:]], gap[1:][finite[1:]])
+            last = np.flatnonzero(finite)[-1]
+            end.set_data([max(last, 1)], [gap[last]])
+            diverged = bool(problem.runs["diverged"][k]) and not finite.all()
+            if diverged:
+                diverged_names.append(problem.name)
+            stable = learning_rate < problem.max_alpha
+            plots.set_status(status, "diverged" if diverged else ("" if stable else "unstable: diverging"))
+            state = "diverged" if diverged else f"gap {gap[-1]:.1e}"
+            notes.append(f"{problem.name}: largest stable alpha {problem.max_alpha:.4f}, {state}")
+        plots.set_status(curve_status, "diverged: " + ", ".join(diverged_names) if diverged_names else "")
+        return f"alpha = {learning_rate:g}, t = {num_iterations}: " + "; ".join(notes)
+
+    return Experiment(controls, live, update, title="Input normalization: the same alpha on raw and standardized inputs")
