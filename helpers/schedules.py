@@ -1,0 +1,346 @@
+"""Chapter 8: learning-rate schedules, as pure functions of the epoch or of the update count.
+
+Epoch schedules take ``epoch = 0, 1, 2, ...`` (the first epoch uses ``epoch = 0``); step schedules
+take ``t = 0, 1, 2, ...``, the number of updates made so far, which is what
+:mod:`helpers.optim` passes to a callable ``learning_rate``. Every schedule accepts a number
+(returns a float) or an array (returns an array of the same shape), so the same function draws
+the alpha curve and feeds an optimizer::
+
+    alpha = schedules.inverse_time(np.arange(50), alpha0=0.2, decay_rate=1.0)       # an array
+    opt = optim.gd(learning_rate=schedules.per_step(
+        lambda epoch: schedules.inverse_time(epoch, 0.2, 1.0), steps_per_epoch=8))  # t -> alpha
+
+The chapter's settling experiment lives here too: :func:`noisy_quadratic_sgd` runs SGD with
+gradient noise near the minimum of a 2-D quadratic, the picture of mini-batch SGD close to a
+minimum, and :func:`final_spread` measures how far it still wanders at the end.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ._checks import as_float_array, check_choice, check_number
+
+__all__ = [
+    "constant",
+    "inverse_time",
+    "exponential",
+    "inverse_sqrt_epoch",
+    "inverse_sqrt_step",
+    "staircase",
+    "scheduled",
+    "cosine",
+    "warmup_cosine",
+    "per_step",
+    "SCHEDULES",
+    "alpha_per_step",
+    "noisy_quadratic_cost",
+    "noisy_quadratic_sgd",
+    "final_spread",
+    "check_schedule",
+]
+
+
+# ---------------------------------------------------------------- validation
+
+
+def _counter(name, value):
+    """``value`` (number or array) must be finite and >= 0; returns ``(array, was_scalar)``."""
+    array = as_float_array(name, value)
+    if np.any(array < 0):
+        raise ValueError(f"{name} must be >= 0 (counted from 0); got a minimum of {array.min()}")
+    return array, array.ndim == 0
+
+
+def _out(array, scalar):
+    return float(array) if scalar else array
+
+
+def _alpha0(alpha0):
+    return check_number("alpha0", alpha0, low=0, low_open=True)
+
+
+# ---------------------------------------------------------------- schedules of the epoch
+
+
+def constant(epoch, alpha0=0.1):
+    """``alpha = alpha0`` at every epoch (the reference the decays are compared with)."""
+    epoch, scalar = _counter("epoch", epoch)
+    _alpha0(alpha0)
+    return _out(np.full(epoch.shape, float(alpha0)), scalar)
+
+
+def inverse_time(epoch, alpha0=0.1, decay_rate=1.0):
+    """``alpha = alpha0 / (1 + decay_rate * epoch)``; ``decay_rate >= 0`` (0 keeps alpha0)."""
+    epoch, scalar = _counter("epoch", epoch)
+    _alpha0(alpha0)
+    check_number("decay_rate", decay_rate, low=0)
+    return _out(alpha0 / (1.0 + decay_rate * epoch), scalar)
+
+
+def exponential(epoch, alpha0=0.1, base=0.95):
+    """``alpha = base^epoch * alpha0`` with ``0 < base <= 1`` (the course's 0.95^epoch by default)."""
+    epoch, scalar = _counter("epoch", epoch)
+    _alpha0(alpha0)
+    check_number("base", base, low=0, high=1, low_open=True)
+    return _out(alpha0 * base**epoch, scalar)
+
+
+def inverse_sqrt_epoch(epoch, alpha0=0.1, k=1.0):
+    """``alpha = k / sqrt(epoch_num) * alpha0`` with ``epoch_num = epoch + 1`` (1 for the first epoch).
+
+    Counting from 1 inside the root keeps the first epoch finite: it uses ``k * alpha0``.
+    """
+    epoch, scalar = _counter("epoch", epoch)
+    _alpha0(alpha0)
+    check_number("k", k, low=0, low_open=True)
+    return _out(k * alpha0 / np.sqrt(epoch + 1.0), scalar)
+
+
+def staircase(epoch, alpha0=0.1, drop=0.5, epochs_per_drop=10):
+    """Discrete steps: ``alpha = alpha0 * drop^floor(epoch / epochs_per_drop)``, ``0 < drop <= 1``."""
+    epoch, scalar = _counter("epoch", epoch)
+    _alpha0(alpha0)
+    check_number("drop", drop, low=0, high=1, low_open=True)
+    check_number("epochs_per_drop", epochs_per_drop, low=0, low_open=True)
+    return _out(alpha0 * drop ** np.floor(epoch / epochs_per_drop), scalar)
+
+
+def scheduled(epoch, alpha0=0.1, decay_rate=1.0, time_interval=10):
+    """Inverse-time decay applied only every ``time_interval`` epochs (fixed-interval scheduling)::
+
+        alpha = alpha0 / (1 + decay_rate * floor(epoch / time_interval))
+
+    so alpha stays flat for ``time_interval`` epochs, then drops.
+    """
+    epoch, scalar = _counter("epoch", epoch)
+    _alpha0(alpha0)
+    check_number("decay_rate", decay_rate, low=0)
+    check_number("time_interval", time_interval, low=0, low_open=True)
+    return _out(alpha0 / (1.0 + decay_rate * np.floor(epoch / time_interval)), scalar)
+
+
+# ---------------------------------------------------------------- schedules of the update count t
+
+
+def inverse_sqrt_step(t, alpha0=0.1, k=1.0):
+    """``alpha = k / sqrt(t + 1) * alpha0`` for update ``t = 0, 1, ...`` (``k * alpha0`` at the first)."""
+    t, scalar = _counter("t", t)
+    _alpha0(alpha0)
+    check_number("k", k, low=0, low_open=True)
+    return _out(k * alpha0 / np.sqrt(t + 1.0), scalar)
+
+
+def cosine(t, alpha0=0.1, total_steps=1000, alpha_min=0.0):
+    """Half a cosine from ``alpha0`` at ``t = 0`` down to ``alpha_min`` at ``t = total_steps``::
+
+        alpha = alpha_min + (alpha0 - alpha_min) (1 + cos(pi min(t, T) / T)) / 2,   T = total_steps
+
+    and ``alpha_min`` after that. ``0 <= alpha_min <= alpha0``.
+    """
+    t, scalar = _counter("t", t)
+    _alpha0(alpha0)
+    check_number("total_steps", total_steps, low=0, low_open=True)
+    check_number("alpha_min", alpha_min, low=0, high=alpha0)
+    progress = np.minimum(t, total_steps) / total_steps
+    return _out(alpha_min + (alpha0 - alpha_min) * 0.5 * (1.0 + np.cos(np.pi * progress)), scalar)
+
+
+def warmup_cosine(t, alpha0=0.1, warmup_steps=100, total_steps=1000, alpha_min=0.0):
+    """Linear warm-up, then cosine decay.
+
+    ``alpha = alpha0 (t + 1) / warmup_steps`` for ``t < warmup_steps`` (small steps while the
+    parameters are still far from anything sensible), then :func:`cosine` over the remaining
+    ``total_steps - warmup_steps`` updates. ``warmup_steps = 0`` is plain cosine.
+    """
+    t, scalar = _counter("t", t)
+    _alpha0(alpha0)
+    check_number("total_steps", total_steps, low=0, low_open=True)
+    check_number("warmup_steps", warmup_steps, low=0, high=total_steps, high_open=True)
+    check_number("alpha_min", alpha_min, low=0, high=alpha0)
+    ramp = alpha0 * np.minimum(t + 1.0, max(warmup_steps, 1)) / max(warmup_steps, 1)
+    after = np.maximum(t - warmup_steps, 0.0)
+    decay = cosine(after, alpha0, total_steps - warmup_steps, alpha_min)
+    return _out(np.where(t < warmup_steps, ramp, decay), scalar)
+
+
+# ---------------------------------------------------------------- glue
+
+
+def per_step(epoch_schedule, steps_per_epoch):
+    """Turn a schedule of the epoch into one of the update count ``t`` (for :mod:`helpers.optim`).
+
+    Returns ``alpha(t) = epoch_schedule(t // steps_per_epoch)``: every update of one epoch uses
+    the same alpha. ``steps_per_epoch`` is ``ceil(m / mini_batch_size)``.
+    """
+    if not callable(epoch_schedule):
+        raise ValueError(f"epoch_schedule must be a function of the epoch; got {epoch_schedule!r}")
+    check_number("steps_per_epoch", steps_per_epoch, low=1, integer=True)
+
+    def alpha(t):
+        t, scalar = _counter("t", t)
+        return epoch_schedule(float(t // steps_per_epoch) if scalar else t // steps_per_epoch)
+
+    return alpha
+
+
+SCHEDULES = {
+    # name: (function, what it is a function of)
+    "constant": (constant, "epoch"),
+    "1/(1 + decay_rate epoch)": (inverse_time, "epoch"),
+    "0.95^epoch": (exponential, "epoch"),
+    "k/sqrt(epoch)": (inverse_sqrt_epoch, "epoch"),
+    "k/sqrt(t)": (inverse_sqrt_step, "step"),
+    "staircase (x0.5)": (staircase, "epoch"),
+    "scheduled every time_interval": (scheduled, "epoch"),
+    "cosine": (cosine, "step"),
+    "warm-up + cosine": (warmup_cosine, "step"),
+}
+
+
+def alpha_per_step(name, num_epochs, steps_per_epoch, alpha0=0.1, decay_rate=1.0, k=1.0,
+                   time_interval=10, warmup_epochs=5):
+    """The learning rate of every update, shape ``(num_epochs * steps_per_epoch,)``.
+
+    ``name`` is a key of :data:`SCHEDULES`; the other arguments are used by the schedules that
+    have them (``decay_rate``: inverse-time and scheduled; ``k``: the square-root decays;
+    ``time_interval``: scheduled and staircase, in epochs; ``warmup_epochs``: warm-up + cosine).
+    Cosine schedules span the whole run.
+    """
+    check_choice("name", name, SCHEDULES)
+    check_number("num_epochs", num_epochs, low=1, integer=True)
+    check_number("steps_per_epoch", steps_per_epoch, low=1, integer=True)
+    check_number("warmup_epochs", warmup_epochs, low=0, high=num_epochs, high_open=True)
+    t = np.arange(num_epochs * steps_per_epoch)
+    epoch = t // steps_per_epoch
+    total = t.size
+    function = SCHEDULES[name][0]
+    if function is constant:
+        return constant(epoch, alpha0)
+    if function is inverse_time:
+        return inverse_time(epoch, alpha0, decay_rate)
+    if function is exponential:
+        return exponential(epoch, alpha0)
+    if function is inverse_sqrt_epoch:
+        return inverse_sqrt_epoch(epoch, alpha0, k)
+    if function is inverse_sqrt_step:
+        return inverse_sqrt_step(t, alpha0, k)
+    if function is staircase:
+        return staircase(epoch, alpha0, 0.5, time_interval)
+    if function is scheduled:
+        return scheduled(epoch, alpha0, decay_rate, time_interval)
+    if function is cosine:
+        return cosine(t, alpha0, total)
+    return warmup_cosine(t, alpha0, warmup_epochs * steps_per_epoch, total)
+
+
+# ---------------------------------------------------------------- SGD near a minimum
+
+
+def noisy_quadratic_cost(theta, curvatures=(1.0, 4.0)):
+    """``J(theta) = (h1 theta_1^2 + h2 theta_2^2) / 2`` for ``theta`` of shape (..., 2); minimum 0 at 0."""
+    theta = as_float_array("theta", theta)
+    if theta.shape[-1:] != (2,):
+        raise ValueError(f"theta must have shape (..., 2); got {theta.shape}")
+    h = as_float_array("curvatures", curvatures, ndim=1)
+    return 0.5 * np.sum(h * theta**2, axis=-1)
+
+
+def noisy_quadratic_sgd(alphas, start=(-2.5, 1.5), curvatures=(1.0, 4.0), noise_std=1.0, seed=0,
+                        divergence_limit=1e6):
+    """SGD on ``J = (h1 x^2 + h2 y^2) / 2`` with noisy gradients ``H theta + noise_std * xi_t``.
+
+    The noise plays the part of the mini-batch's sampling noise: near the minimum the true
+    gradient vanishes but the noisy one does not, so a fixed alpha keeps the iterates wandering at
+    a distance that grows with alpha, while a decaying alpha lets them settle.
+
+    Parameters
+    ----------
+    alphas : array (T,) or (S, T): the learning rate of each update, for S runs at once. All runs
+        see the same noise ``xi_t`` (seeded), so their differences come from the schedule alone.
+    start : the starting point (2,). curvatures : ``(h1, h2)``, positive.
+    noise_std : standard deviation of each gradient component's noise, >= 0.
+    divergence_limit : a run whose ``|theta|`` exceeds it is stopped and marked diverged (its
+        remaining points are NaN), which keeps every number finite.
+
+    Returns
+    -------
+    trajectory : array (T + 1, 2) or (S, T + 1, 2), the start point first.
+    diverged : bool or bool array (S,).
+    """
+    alphas = as_float_array("alphas", alphas, ndim=(1, 2))
+    if np.any(alphas < 0):
+        raise ValueError(f"alphas must be >= 0; got a minimum of {alphas.min()}")
+    single = alphas.ndim == 1
+    alphas = np.atleast_2d(alphas)
+    start = as_float_array("start", start, ndim=1)
+    h = as_float_array("curvatures", curvatures, ndim=1)
+    if start.shape != (2,) or h.shape != (2,) or np.any(h <= 0):
+        raise ValueError(f"start and curvatures must be 2 numbers (curvatures > 0); got {start} and {h}")
+    check_number("noise_std", noise_std, low=0)
+    check_number("divergence_limit", divergence_limit, low=0, low_open=True)
+    S, T = alphas.shape
+    xi = np.random.default_rng(seed).standard_normal((T, 2)) * noise_std
+    noise_x, noise_y = xi[:, 0].tolist(), xi[:, 1].tolist()
+    h1, h2 = float(h[0]), float(h[1])
+    trajectory = np.full((S, T + 1, 2), np.nan)
+    diverged = np.zeros(S, dtype=bool)
+    # Plain Python floats: for two coordinates a scalar loop is ~20x faster than numpy calls.
+    for s, row in enumerate(alphas.tolist()):
+        x, y = float(start[0]), float(start[1])
+        path = [(x, y)]
+        for alpha, nx, ny in zip(row, noise_x, noise_y):
+            x = x - alpha * (h1 * x + nx)
+            y = y - alpha * (h2 * y + ny)
+            if not (abs(x) <= divergence_limit and abs(y) <= divergence_limit):   # also catches inf/NaN
+                diverged[s] = True
+                break
+            path.append((x, y))
+        trajectory[s, : len(path)] = path
+    return (trajectory[0], bool(diverged[0])) if single else (trajectory, diverged)
+
+
+def final_spread(trajectory, last=100):
+    """Root-mean-square distance to the minimum (the origin) over the ``last`` points.
+
+    ``trajectory`` is (T + 1, 2) or (S, T + 1, 2); a diverged run's spread is ``inf``.
+    """
+    trajectory = np.asarray(trajectory, dtype=float)
+    if trajectory.ndim not in (2, 3) or trajectory.shape[-1] != 2:
+        raise ValueError(f"trajectory must have shape (T + 1, 2) or (S, T + 1, 2); got {trajectory.shape}")
+    check_number("last", last, low=1, high=trajectory.shape[-2], integer=True)
+    tail = trajectory[..., -last:, :]
+    finite = np.all(np.isfinite(tail), axis=(-2, -1))
+    squared = np.where(np.isfinite(tail), tail, 0.0) ** 2
+    spread = np.sqrt(np.mean(np.sum(squared, axis=-1), axis=-1))
+    spread = np.where(finite, spread, np.inf)
+    return float(spread) if np.ndim(spread) == 0 else spread
+
+
+# ---------------------------------------------------------------- exercise check
+
+
+def check_schedule(fn, alpha0=0.5, decay_rate=1.0, time_interval=10, num_epochs=40):
+    """Grade a learner's ``fn(epoch, alpha0, decay_rate, time_interval)`` against :func:`scheduled`.
+
+    Returns ``"correct: ..."`` or what is wrong: decaying every epoch, rounding instead of flooring,
+    multiplying instead of dividing, or the first epoch at which it differs.
+    """
+    epochs = range(num_epochs)
+    expected = np.array([scheduled(e, alpha0, decay_rate, time_interval) for e in epochs])
+    try:
+        got = np.array([float(fn(e, alpha0, decay_rate, time_interval)) for e in epochs])
+    except Exception as error:  # the learner's code may fail in any way; report it in words
+        return f"your function raised {type(error).__name__}: {error}"
+    if np.allclose(got, expected):
+        return (f"correct: alpha stays at {expected[0]:g} for epochs 0-{time_interval - 1}, "
+                f"then {expected[time_interval]:g}, ... (checked on epochs 0-{num_epochs - 1})")
+    if np.allclose(got, [inverse_time(e, alpha0, decay_rate) for e in epochs]):
+        return ("alpha decays every epoch: the scheduled variant decays only every time_interval epochs, "
+                "alpha0 / (1 + decay_rate * floor(epoch / time_interval))")
+    if np.allclose(got, [alpha0 / (1 + decay_rate * np.round(e / time_interval)) for e in epochs]):
+        return "you rounded epoch / time_interval: use floor (np.floor or //), so alpha drops at the end of each interval"
+    if np.allclose(got, [alpha0 * (1 + decay_rate * np.floor(e / time_interval)) for e in epochs]):
+        return "alpha grows: divide alpha0 by (1 + decay_rate * floor(epoch / time_interval)), do not multiply"
+    first = int(np.argmax(~np.isclose(got, expected)))
+    return f"alpha differs first at epoch {first}: expected {expected[first]:.6g}, got {got[first]:.6g}"
