@@ -5,7 +5,7 @@
     python3 tasks.py benchmark --skip-notebooks
 
 For an experiment, one update is what a learner waits for after moving a control: the
-``update`` computation plus drawing and PNG encoding (``Experiment.refresh``). Each control is
+``update`` computation plus drawing and JPEG encoding (``Experiment.refresh``). Each control is
 swept across its range from the default state, then 30 random states (seeded) are visited.
 """
 

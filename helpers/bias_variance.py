@@ -16,7 +16,8 @@ import numpy as np
 from . import data, model, optim, plots
 from ._checks import as_float_array, check_number
 
-__all__ = ["Diagnosis", "verdict", "bayes_error", "bayes_proba", "Grid", "train_grid"]
+__all__ = ["Diagnosis", "verdict", "check_verdict", "CASES", "bayes_error", "bayes_proba", "Grid", "train_grid",
+           "capacity_curve", "learning_curve"]
 
 RECIPE = {
     "high bias": "bigger network, train longer (or another architecture)",
@@ -60,7 +61,7 @@ def verdict(bayes, train, dev, tolerance=0.02):
     return Diagnosis(bias, variance, name, RECIPE[name])
 
 
-def _arcs(n=200):
+def _arcs(n=120):
     t = np.linspace(0, np.pi, n)
     outer = np.vstack([np.cos(t), np.sin(t)])
     inner = np.vstack([1 - np.cos(t), 1 - np.sin(t) - 0.5])
@@ -114,18 +115,6 @@ class Grid:
     def __getitem__(self, key):
         return self.results[key]
 
-    def curve(self, quantity, **fixed):
-        """Values of ``quantity`` along the one grid axis not fixed in ``fixed``."""
-        axes = {"noise": self.noises, "m": self.train_sizes, "hidden_units": self.hidden_units, "lambd": self.lambdas}
-        free = [k for k in axes if k not in fixed]
-        if len(free) != 1:
-            raise ValueError(f"fix all but one of {list(axes)}; got {sorted(fixed)}")
-        values = []
-        for v in axes[free[0]]:
-            key = {**fixed, free[0]: v}
-            values.append(self.results[(key["noise"], key["m"], key["hidden_units"], key["lambd"])][quantity])
-        return np.array(axes[free[0]]), np.array(values)
-
 
 def train_grid(hidden_units=(1, 3, 10, 30, 100), lambdas=(0.0, 0.03, 0.3, 3.0), train_sizes=(40, 120, 360),
                noises=(0.1, 0.25, 0.4), label_noise=0.05, dev_size=400, num_epochs=400,
@@ -170,3 +159,62 @@ def train_grid(hidden_units=(1, 3, 10, 30, 100), lambdas=(0.0, 0.03, 0.3, 3.0), 
             grid.results[(noise, m, h, lam)] = {"train_error": float(train_error[k]), "dev_error": float(dev_error[k]),
                                                 "proba": proba[k], "weight_norm": float(norms[k])}
     return grid
+
+
+def _errors_over_seeds(X, Y, X_dev, Y_dev, layer_dims, seeds, lambd, num_epochs, learning_rate):
+    stack = model.stack_params([model.init_params(layer_dims, seed=s) for s in seeds])
+    trained, _ = model.fit(X, Y, stack, optim.adam(learning_rate), num_epochs=num_epochs, lambd=lambd)
+    return float(np.mean(1 - model.accuracy(X, Y, trained))), float(np.mean(1 - model.accuracy(X_dev, Y_dev, trained)))
+
+
+def capacity_curve(hidden_units=(1, 2, 4, 8, 16, 32, 64), m=100, noise=0.25, label_noise=0.05, lambd=0.0,
+                   seeds=(0, 1, 2), dev_size=400, num_epochs=250, learning_rate=0.05):
+    """Train and dev error of ``[2, h, 1]`` networks against ``h`` (mean over initializations ``seeds``).
+
+    Returns ``(hidden_units, train_errors, dev_errors)`` as arrays.
+    """
+    X, Y = data.make_noisy(m, noise, label_noise, seed=0)
+    X_dev, Y_dev = data.make_noisy(dev_size, noise, label_noise, seed=1000)
+    errors = [_errors_over_seeds(X, Y, X_dev, Y_dev, [2, h, 1], seeds, lambd, num_epochs, learning_rate)
+              for h in hidden_units]
+    train, dev = np.array(errors).T
+    return np.array(hidden_units), train, dev
+
+
+def learning_curve(train_sizes=(20, 40, 80, 160, 320, 640), hidden_units=16, noise=0.25, label_noise=0.05,
+                   lambd=0.0, seeds=(0, 1, 2), dev_size=400, num_epochs=250, learning_rate=0.05):
+    """Train and dev error of one ``[2, h, 1]`` network against the training-set size ``m``.
+
+    The training sets are nested (the first ``m`` of one pool). Returns ``(sizes, train, dev)``.
+    """
+    X_pool, Y_pool = data.make_noisy(max(train_sizes), noise, label_noise, seed=0)
+    X_dev, Y_dev = data.make_noisy(dev_size, noise, label_noise, seed=1000)
+    errors = [_errors_over_seeds(X_pool[:, :m], Y_pool[:, :m], X_dev, Y_dev, [2, hidden_units, 1], seeds, lambd,
+                                 num_epochs, learning_rate) for m in train_sizes]
+    train, dev = np.array(errors).T
+    return np.array(train_sizes), train, dev
+
+
+CASES = [
+    # (bayes, train, dev, verdict): the five cases of the chapter
+    (0.00, 0.01, 0.11, "high variance"),
+    (0.00, 0.15, 0.16, "high bias"),
+    (0.00, 0.15, 0.30, "high bias and high variance"),
+    (0.00, 0.005, 0.01, "low bias, low variance"),
+    (0.15, 0.15, 0.16, "low bias, low variance"),
+]
+
+
+def check_verdict(attempt):
+    """Compare a learner's ``attempt(bayes, train, dev) -> str`` with :func:`verdict` on the five
+    cases of the chapter and a few more. Returns ``"all N cases agree"`` or says exactly which case
+    differs, what was expected and why."""
+    cases = CASES + [(0.05, 0.06, 0.30, "high variance"), (0.02, 0.20, 0.21, "high bias"), (0.10, 0.30, 0.45, "high bias and high variance")]
+    for bayes, train, dev, expected in cases:
+        got = attempt(bayes, train, dev)
+        if got != expected:
+            d = verdict(bayes, train, dev)
+            return (f"bayes={bayes:.1%}, train={train:.1%}, dev={dev:.1%}: expected {expected!r}, got {got!r}. "
+                    f"Avoidable bias = train - bayes = {d.avoidable_bias:.1%}, variance = dev - train = "
+                    f"{d.variance:.1%}; each is high above {0.02:.0%}.")
+    return f"all {len(cases)} cases agree"

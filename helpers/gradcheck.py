@@ -56,13 +56,21 @@ def relative_difference(approx, exact):
     return 0.0 if denominator == 0 else float(np.linalg.norm(approx - exact) / denominator)
 
 
-def max_relative_error(approx, exact, floor=1e-8):
-    """``max |a - b| / max(|a| + |b|, floor)`` over elements: no entry can hide behind a big one."""
+def max_relative_error(approx, exact, floor=1e-3):
+    """Element-wise relative error ``max |a - b| / max(|a| + |b|, d)``: no entry hides behind a big one.
+
+    The denominator is clamped at ``d = floor * max(|a| + |b|)`` (plus 1e-12): an entry a
+    thousandth the size of the largest one is judged on that scale, not on its own, since a
+    numerical derivative's rounding error (~1e-11 in float64) is absolute, not relative.
+    """
     approx = as_float_array("approx", approx)
     exact = as_float_array("exact", exact)
     if approx.shape != exact.shape:
         raise ValueError(f"approx and exact must have the same shape; got {approx.shape} and {exact.shape}")
-    return float(np.max(np.abs(approx - exact) / np.maximum(np.abs(approx) + np.abs(exact), floor), initial=0.0))
+    check_number("floor", floor, low=0, high=1)
+    size = np.abs(approx) + np.abs(exact)
+    denominator = np.maximum(size, floor * size.max(initial=0.0) + 1e-12)
+    return float(np.max(np.abs(approx - exact) / denominator, initial=0.0))
 
 
 def dict_to_vector(params, keys=None):

@@ -56,7 +56,12 @@ def affine_forward(A_prev, W, b):
         )
     if b is not None and np.shape(b)[-2:] != (np.shape(W)[-2], 1):
         raise ValueError(f"b must have shape (n[l], 1) = ({np.shape(W)[-2]}, 1); got {np.shape(b)}")
-    Z = W @ A_prev
+    if np.ndim(W) == 3 and np.ndim(A_prev) == 2:
+        # One A_prev shared by a stack of K networks: a single (K n[l], n[l-1]) @ (n[l-1], m)
+        # product gives the same numbers several times faster than numpy's broadcast matmul.
+        Z = (W.reshape(-1, W.shape[-1]) @ A_prev).reshape(W.shape[0], W.shape[1], A_prev.shape[1])
+    else:
+        Z = W @ A_prev
     if b is not None:
         Z = Z + b
     return Z, (A_prev, W)
@@ -65,7 +70,11 @@ def affine_forward(A_prev, W, b):
 def affine_backward(dZ, cache, need_dA_prev=True):
     """Returns ``(dA_prev, dW, db)``; ``dA_prev`` is None when ``need_dA_prev`` is False (first layer)."""
     A_prev, W = cache
-    dW = dZ @ _T(A_prev)
+    if np.ndim(dZ) == 3 and np.ndim(A_prev) == 2:
+        # Shared A_prev (see affine_forward): one 2-D product instead of a broadcast matmul.
+        dW = (dZ.reshape(-1, dZ.shape[-1]) @ A_prev.T).reshape(dZ.shape[0], dZ.shape[1], A_prev.shape[0])
+    else:
+        dW = dZ @ _T(A_prev)
     db = dZ.sum(axis=-1, keepdims=True)
     dA_prev = _T(W) @ dZ if need_dA_prev else None
     return dA_prev, dW, db

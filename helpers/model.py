@@ -307,13 +307,6 @@ def _update_running_stats(params, caches, L, momentum):
 # ---------------------------------------------------------------- training
 
 
-def _finite(params, lead):
-    ok = np.ones(lead, dtype=bool)
-    for value in params.values():
-        ok &= np.isfinite(value.reshape(lead + (-1,))).all(axis=-1)
-    return ok
-
-
 def fit(
     X,
     Y,
@@ -350,7 +343,8 @@ def fit(
     params : the trained parameters.
     history : dict of arrays: ``cost`` (training cost of each epoch, the mean over its
         mini-batches), ``batch_cost`` (every mini-batch), ``dev_cost`` (if dev data was given), and
-        ``diverged`` (True when the parameters overflowed; training stops there).
+        ``diverged`` (True once the cost stopped being finite or exceeded 100 times its first
+        value, or 100 if that is larger; training stops when every network diverged).
     """
     X, Y, L, kp = _check_inputs(X, params, Y, hidden, keep_prob, lambd, penalty)
     optimizer = _optim.gd(0.1) if optimizer is None else optimizer
@@ -390,7 +384,10 @@ def fit(
             if X_dev is not None:
                 ZL, _ = _forward(X_dev, params, L, hidden, kp, None, "test")
                 history["dev_cost"].append(_data_cost(ZL, Y_dev)[0])
-            diverged = diverged | ~_finite(params, lead)
+            # Diverged: the cost is no longer finite (overflowed parameters give inf or NaN), or it
+            # grew a hundredfold over its start.
+            first = np.maximum(history["cost"][0], 1.0)
+            diverged = diverged | ~(np.asarray(epoch_cost) <= 100 * first)
             if np.all(diverged):
                 break
     out = {k: np.asarray(v) for k, v in history.items()}

@@ -48,7 +48,7 @@ def style_axes(ax, title=None, xlabel=None, ylabel=None):
         ax.set_xlabel(xlabel, fontsize=11)
     if ylabel is not None:
         ax.set_ylabel(ylabel, fontsize=11)
-    ax.tick_params(labelsize=9)
+    ax.tick_params(labelsize=10)
     return ax
 
 
@@ -68,7 +68,7 @@ def draw_decision_boundary(ax, proba, extent):
     """
     n = int(round(np.sqrt(np.size(proba))))
     image = ax.imshow(np.reshape(proba, (n, n)), origin="lower", extent=extent, cmap=_BINARY_CMAP,
-                      vmin=0, vmax=1, aspect="auto", interpolation="bilinear")
+                      vmin=0, vmax=1, aspect="auto", interpolation="nearest")
     artists = {"image": image, "boundary": None, "extent": extent, "ax": ax}
     update_decision_boundary(artists, proba)
     return artists
@@ -86,6 +86,7 @@ def update_decision_boundary(artists, proba):
         artists["boundary"] = artists["ax"].contour(
             np.linspace(x0_min, x0_max, n), np.linspace(x1_min, x1_max, n), grid,
             levels=[0.5], colors="k", linewidths=1.5)
+        artists["boundary"].set_animated(artists["image"].get_animated())
     return artists
 
 

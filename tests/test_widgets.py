@@ -1,7 +1,7 @@
 """Drive every registered live experiment headless: each control to its extremes.
 
 Nothing may raise or warn (warnings are errors in this suite), the readout must be filled and
-the rendered figure must change when a control moves from one extreme to the other.
+the rendered frame must change when a control moves from one extreme to the other.
 """
 
 import warnings
@@ -26,8 +26,8 @@ def test_there_are_experiments():
 
 
 def test_builds_with_a_figure_and_a_readout(experiment):
-    assert experiment.png.startswith(b"\x89PNG")
-    assert experiment.live.image.value == experiment.png
+    assert experiment.frame.startswith(b"\xff\xd8")  # JPEG
+    assert experiment.live.image.value == experiment.frame
     assert experiment.controls, "an experiment needs at least one control"
 
 
@@ -40,7 +40,7 @@ def test_every_control_at_its_extremes(experiment):
             for value in widgets.control_extremes(control):
                 control.value = value
                 assert experiment.readout.value is not None
-                images.append(experiment.png)
+                images.append(experiment.frame)
         assert len(set(images)) > 1, f"moving {name!r} across {widgets.control_extremes(control)} did not change the figure"
         experiment.set(**{name: defaults[name]})
 
@@ -50,9 +50,9 @@ def test_all_controls_at_once_at_their_extremes(experiment):
     highs = {n: widgets.control_extremes(c)[-1] for n, c in experiment.controls.items()}
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        low_png = experiment.set(**lows).png
-        high_png = experiment.set(**highs).png
-    assert low_png != high_png
+        low_frame = experiment.set(**lows).frame
+        high_frame = experiment.set(**highs).frame
+    assert low_frame != high_frame
 
 
 def test_a_control_change_refreshes_once(experiment):

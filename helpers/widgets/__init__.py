@@ -5,9 +5,12 @@ function ``update(**values) -> readout_html`` that sets the data of the figure's
 change of a control calls ``update`` once and re-renders the figure *in place* into an
 ``ipywidgets.Image``: no flicker, no new output, and the same in JupyterLab, Voila and a test.
 
+Frames are JPEG (quality 92, no chroma subsampling): encoding one takes about 1 ms where a
+PNG of the same figure takes 15-20 ms, which matters when an update must feel instant.
+
 Rendering is blitted: artists that change are created with ``animated=True`` (see
 :meth:`LiveFigure.animate`); the rest of the figure (axes, ticks, labels) is drawn once and
-kept as a background, so an update costs the drawing of what moved plus a PNG encoding.
+kept as a background, so an update costs the drawing of what moved plus an encoding.
 An ``update`` that changes axis limits or other static content calls :meth:`LiveFigure.invalidate`.
 
 Chapter modules in this package register their experiments with :func:`register`;
@@ -32,15 +35,15 @@ __all__ = ["LiveFigure", "Experiment", "register", "all_experiments", "build", "
 
 
 class LiveFigure:
-    """A matplotlib figure (Agg, outside pyplot) shown as a PNG in an ``ipywidgets.Image``."""
+    """A matplotlib figure (Agg, outside pyplot) shown as an image in an ``ipywidgets.Image``."""
 
     def __init__(self, nrows=1, ncols=1, figsize=(10, 4.2), dpi=90, **subplot_kw):
         self.fig = Figure(figsize=figsize, dpi=dpi, layout="constrained")
         FigureCanvasAgg(self.fig)
         self.axes = self.fig.subplots(nrows, ncols, squeeze=False, **subplot_kw).ravel()
-        self.image = W.Image(format="png", layout=W.Layout(max_width="100%", height="auto"))
+        self.image = W.Image(format="jpeg", layout=W.Layout(max_width="100%", height="auto"))
         self._background = None
-        self.png = b""
+        self.frame = b""
 
     def animate(self, *artists):
         """Mark artists as the changing part of the figure; returns the first (or all)."""
@@ -60,7 +63,7 @@ class LiveFigure:
         return sorted(found, key=lambda a: a.get_zorder())
 
     def render(self):
-        """Draw, encode and push the PNG to the image widget; returns the PNG bytes."""
+        """Draw, encode and push the frame to the image widget; returns the JPEG bytes."""
         canvas = self.fig.canvas
         if self._background is None:
             canvas.draw()
@@ -71,10 +74,10 @@ class LiveFigure:
             self.fig.draw_artist(artist)
         rgba = np.asarray(canvas.buffer_rgba())
         buffer = io.BytesIO()
-        _PILImage.fromarray(rgba[..., :3]).save(buffer, format="png", compress_level=1)
-        self.png = buffer.getvalue()
-        self.image.value = self.png
-        return self.png
+        _PILImage.fromarray(rgba[..., :3]).save(buffer, format="jpeg", quality=92, subsampling=0)
+        self.frame = buffer.getvalue()
+        self.image.value = self.frame
+        return self.frame
 
 
 class Experiment:
@@ -107,8 +110,9 @@ class Experiment:
         return {name: control.value for name, control in self.controls.items()}
 
     @property
-    def png(self):
-        return self.live.png
+    def frame(self):
+        """The encoded image (JPEG bytes) the widget shows now."""
+        return self.live.frame
 
     def _on_change(self, change):
         if not self._held:
@@ -146,7 +150,7 @@ class Experiment:
         """The current figure as a static image for the notebook (what the widget shows)."""
         from IPython.display import Image
 
-        return Image(data=self.png, format="png")
+        return Image(data=self.frame, format="jpeg")
 
     def _ipython_display_(self):
         from IPython.display import display

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from functools import lru_cache
-
 import ipywidgets as W
 import numpy as np
 
@@ -11,13 +9,17 @@ from .. import bias_variance, plots
 from . import Experiment, LiveFigure, register
 
 
-@lru_cache(maxsize=1)
-def default_grid():
-    """The grid of trained networks behind the experiment (trained once per kernel)."""
-    return bias_variance.train_grid(
-        hidden_units=(1, 4, 16, 64), lambdas=(0.0, 0.1, 0.5, 3.0), train_sizes=(30, 100, 300),
-        noises=(0.1, 0.25, 0.4), num_epochs=250, learning_rate=0.05,
-    )
+_GRID = {}
+
+
+def default_grid(progress=False):
+    """The grid of trained networks behind the experiment, trained once per kernel (about 3 s)."""
+    if "grid" not in _GRID:
+        _GRID["grid"] = bias_variance.train_grid(
+            hidden_units=(1, 4, 16, 64), lambdas=(0.0, 0.1, 0.5, 3.0), train_sizes=(30, 100, 300),
+            noises=(0.1, 0.25, 0.4), num_epochs=250, learning_rate=0.05, grid_n=120, progress=progress,
+        )
+    return _GRID["grid"]
 
 
 @register("01_bias_variance")
@@ -44,7 +46,7 @@ def bias_variance_explorer(grid=None):
     train_points = live.animate(plots.draw_points(ax, X_pool, Y_pool, label="train"))
     ax.set_xlim(grid.extent[:2])
     ax.set_ylim(grid.extent[2:])
-    plots.style_axes(ax, "decision boundary (P(y=1): red 0 .. blue 1)", "$x_1$", "$x_2$")
+    plots.style_axes(ax, "decision boundary (shade: P(y=1))", "$x_1$", "$x_2$")
     ax.legend(handles=[train_points, dev_points], loc="lower left", fontsize=9)
 
     names = ["Bayes", "train", "dev"]

@@ -1,0 +1,102 @@
+"""helpers.data: shapes in the course's notation, seeded reproducibility, validation."""
+
+import numpy as np
+import pytest
+
+from helpers import data
+
+
+@pytest.mark.parametrize("make", [data.make_moons, data.make_circles, data.make_noisy])
+def test_binary_sets_are_columns_of_examples(make):
+    X, Y = make(m=51, seed=3)
+    assert X.shape == (2, 51) and Y.shape == (1, 51)
+    assert set(np.unique(Y)) <= {0.0, 1.0}
+    X2, Y2 = make(m=51, seed=3)
+    np.testing.assert_array_equal(X, X2)
+    np.testing.assert_array_equal(Y, Y2)
+
+
+def test_make_noisy_flips_the_stated_fraction():
+    X, Y = data.make_noisy(m=4000, noise=0.2, label_noise=0.1, seed=0)
+    _, clean = data.make_moons(4000, 0.2, seed=0)
+    assert np.mean(Y != clean) == pytest.approx(0.1, abs=0.015)
+
+
+def test_blobs_and_one_hot():
+    X, y = data.make_blobs(90, centers=3, seed=0)
+    Y = data.one_hot(y, 3)
+    assert X.shape == (2, 90) and Y.shape == (3, 90)
+    np.testing.assert_array_equal(Y.sum(axis=0), 1)
+    np.testing.assert_array_equal(Y.argmax(axis=0), y[0])
+
+
+def test_digits_are_the_bundled_real_images():
+    X, y = data.load_digits()
+    assert X.shape == (64, 1797) and y.shape == (1, 1797)
+    assert X.min() == 0 and X.max() == 1
+    assert set(np.unique(y)) == set(range(10))
+
+
+def test_temperatures_ship_with_the_package():
+    weather = data.load_temperatures()
+    assert weather["date"].size == 1461
+    assert str(weather["date"][0]) == "2012-01-01" and str(weather["date"][-1]) == "2015-12-31"
+    assert -10 < weather["temp_mean"].min() < weather["temp_mean"].max() < 40
+
+
+def test_split_sizes_by_scale():
+    assert data.split_sizes(1000, (0.6, 0.2, 0.2)) == (600, 200, 200)
+    assert data.split_sizes(1_000_000, (0.98, 0.01, 0.01)) == (980_000, 10_000, 10_000)
+    assert sum(data.split_sizes(997, (0.6, 0.2, 0.2))) == 997
+
+
+def test_split_is_a_seeded_partition():
+    X, Y = data.make_moons(100, seed=0)
+    X[1] = np.arange(100)  # tag the columns
+    parts = data.train_dev_test_split(X, Y, (0.6, 0.2, 0.2), seed=4)
+    tags = np.concatenate([p[0][1] for p in parts])
+    assert sorted(tags) == list(range(100))
+    again = data.train_dev_test_split(X, Y, (0.6, 0.2, 0.2), seed=4)
+    for (a, _), (b, _) in zip(parts, again):
+        np.testing.assert_array_equal(a, b)
+
+
+def test_mini_batches_cover_every_example_once_with_a_partial_last():
+    X = np.arange(2 * 130, dtype=float).reshape(2, 130)
+    Y = (np.arange(130) % 2).reshape(1, 130).astype(float)
+    batches = data.random_mini_batches(X, Y, mini_batch_size=32, seed=1)
+    assert [b[0].shape[1] for b in batches] == [32, 32, 32, 32, 2]
+    seen = np.concatenate([b[0][0] for b in batches])
+    assert sorted(seen) == sorted(X[0])
+    for X_t, Y_t in batches:  # columns stay paired with their labels
+        np.testing.assert_array_equal(Y_t[0], (X_t[0] % 2))
+    again = data.random_mini_batches(X, Y, 32, seed=1)
+    np.testing.assert_array_equal(np.concatenate([b[0] for b in again], axis=1), np.concatenate([b[0] for b in batches], axis=1))
+
+
+def test_standardize_uses_training_statistics():
+    X_train = np.array([[1.0, 3.0, 5.0], [10.0, 10.0, 40.0]])
+    mu, sigma = data.fit_standardizer(X_train)
+    Z = data.standardize(X_train, mu, sigma)
+    np.testing.assert_allclose(Z.mean(axis=1), 0, atol=1e-12)
+    np.testing.assert_allclose(Z.std(axis=1), 1)
+    np.testing.assert_allclose(data.standardize(np.array([[3.0], [10.0]]), mu, sigma), (np.array([[3.0], [10.0]]) - mu) / sigma)
+
+
+def test_bad_inputs_raise_clear_errors():
+    with pytest.raises(ValueError, match=r"m must be in \[2, inf\]"):
+        data.make_moons(1)
+    with pytest.raises(ValueError, match=r"noise must be in \[0, inf\]"):
+        data.make_moons(10, noise=-1)
+    with pytest.raises(ValueError, match="sum to 1"):
+        data.split_sizes(10, (0.5, 0.2))
+    with pytest.raises(ValueError, match="same number of columns"):
+        data.train_dev_test_split(np.ones((2, 10)), np.ones((1, 9)))
+    with pytest.raises(ValueError, match=r"mini_batch_size must be in \[1, inf\]"):
+        data.random_mini_batches(np.ones((2, 10)), np.ones((1, 10)), 0)
+    with pytest.raises(ValueError, match="integer labels in 0..2"):
+        data.one_hot(np.array([[0, 3]]), 3)
+    with pytest.raises(ValueError, match="NaN"):
+        data.fit_standardizer(np.array([[1.0, np.nan]]))
+    with pytest.raises(ValueError, match=r"X must have shape \(n_x, m\) = \(2, m\)"):
+        data.standardize(np.ones((3, 2)), np.zeros((2, 1)), np.ones((2, 1)))
