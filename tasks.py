@@ -57,6 +57,25 @@ def kernel_env():
     return env
 
 
+# Classroom mode: Voila with the course's template (share/jupyter/voila/templates/classroom), which
+# hides code, printed text and plain-text results; --experiments-only also hides text and figures.
+CLASSROOM_ARGS = ["--strip_sources=True", "--template=classroom", "--theme=light"]
+
+
+def classroom_env():
+    env = kernel_env()
+    env["JUPYTER_PATH"] = os.pathsep.join(filter(None, [str(ROOT / "share" / "jupyter"), env.get("JUPYTER_PATH")]))
+    return env
+
+
+def classroom_args(rest):
+    """Voila's arguments for ``classroom [--experiments-only] NB [voila options]``."""
+    options = [a for a in rest if a != "--experiments-only"]
+    if len(options) < len(rest):
+        options.insert(0, "--VoilaConfiguration.resources=experiments_only=1")
+    return CLASSROOM_ARGS + options
+
+
 def main(argv):
     if not argv or argv[0] not in {"lab", "test", "test-browser", "classroom", "benchmark"}:
         sys.exit(__doc__)
@@ -71,8 +90,8 @@ def main(argv):
         run([PYTHON, "-m", "pytest", "-m", "browser", "tests/browser", *rest], env=kernel_env())
     elif command == "classroom":
         if not rest:
-            sys.exit("usage: python3 tasks.py classroom notebooks/07_optimizers.ipynb")
-        run([PYTHON, "-m", "voila", "--strip_sources=True", *rest], env=kernel_env())
+            sys.exit("usage: python3 tasks.py classroom [--experiments-only] notebooks/07_optimizers.ipynb")
+        run([PYTHON, "-m", "voila", *classroom_args(rest)], env=classroom_env())
     elif command == "benchmark":
         run([PYTHON, "benchmarks/run.py", *rest], env=kernel_env())
 

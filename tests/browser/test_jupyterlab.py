@@ -1,0 +1,133 @@
+"""Every chapter notebook, run by hand in JupyterLab in Chromium, as a learner would.
+
+For each notebooks/NN_*.ipynb that exists: open it, clear the committed outputs (Edit menu), run
+all cells (Run menu), wait until every cell has run and the kernel is idle, check that no cell
+shows an error, a traceback or a widget that failed to display, then move the controls of every
+live experiment and check that its image and readout change; time 20+ slider moves per
+experiment; screenshot each experiment into artifacts/browser/jupyterlab/.
+"""
+
+import pytest
+
+from conftest import ARTIFACTS, chapter_notebooks
+from experiments import (
+    LATENCY, Driver, check_floor, check_moves, experiment_label, find_experiments, latency_summary,
+)
+
+pytestmark = pytest.mark.browser
+
+RUN_TIMEOUT_MS = 300_000  # a notebook runs in < 10 s headless; JupyterLab on 2 busy cores is slower
+
+NOTEBOOK_STATE_JS = r"""
+() => {
+  const app = window.jupyterapp;
+  const panel = app && app.shell.currentWidget;
+  if (!panel || !panel.content || !panel.sessionContext) return null;
+  const kernel = panel.sessionContext.session && panel.sessionContext.session.kernel;
+  const cells = panel.content.widgets.filter(c => c.model.type === 'code');
+  const nonEmpty = cells.filter(c => c.model.sharedModel.getSource().trim().length > 0);
+  const prompts = Array.from(panel.node.querySelectorAll('.jp-CodeCell .jp-InputPrompt')).map(p => p.innerText);
+  return {
+    path: panel.context.path,
+    kernel: kernel ? kernel.status : null,
+    ready: panel.sessionContext.isReady,
+    cells: nonEmpty.length,
+    executed: nonEmpty.filter(c => c.model.executionCount !== null).length,
+    outputs: cells.reduce((n, c) => n + c.model.outputs.length, 0),
+    running: prompts.filter(p => p.includes('*')).length,
+  };
+}
+"""
+
+ERRORS_JS = r"""
+() => {
+  const panel = window.jupyterapp.shell.currentWidget;
+  const problems = [];
+  panel.content.widgets.forEach((cell, i) => {
+    if (cell.model.type !== 'code') return;
+    for (const o of cell.model.outputs.toJSON()) {
+      if (o.output_type === 'error') problems.push(`cell ${i + 1}: ${o.ename}: ${o.evalue}`);
+      if (o.output_type === 'stream' && o.name === 'stderr') problems.push(`cell ${i + 1} wrote to stderr: ${String(o.text).slice(0, 500)}`);
+    }
+  });
+  for (const el of panel.node.querySelectorAll('.jp-OutputArea-output')) {
+    const text = el.innerText || '';
+    if (el.getAttribute('data-mime-type') === 'application/vnd.jupyter.stderr' && /Traceback|Error/.test(text))
+      problems.push(`an output area shows: ${text.slice(0, 500)}`);
+    if (/Error displaying widget|Failed to load model class/.test(text))
+      problems.push(`a widget failed to display: ${text.slice(0, 300)}`);
+  }
+  return problems;
+}
+"""
+
+
+def menu(page, name, label):
+    """Click menu ``name`` in the menu bar, then its item ``label``, as a person would."""
+    page.locator(".lm-MenuBar-itemLabel", has_text=name).first.click()
+    item = page.locator(f'.lm-Menu-item:has(.lm-Menu-itemLabel:text-is("{label}"))').first
+    item.wait_for(state="visible")
+    item.click()
+
+
+def wait_state(page, predicate, timeout, what):
+    try:
+        page.wait_for_function(f"() => {{ const s = ({NOTEBOOK_STATE_JS})(); return !!s && ({predicate}); }}",
+                               timeout=timeout, polling=250)
+    except Exception as error:
+        raise AssertionError(f"{what}; notebook state: {page.evaluate(NOTEBOOK_STATE_JS)}") from error
+    return page.evaluate(NOTEBOOK_STATE_JS)
+
+
+@pytest.fixture
+def lab_page(page, jupyterlab):
+    yield page
+    for session in jupyterlab.api("GET", "/api/sessions"):  # one kernel at a time on two cores
+        jupyterlab.api("DELETE", f"/api/sessions/{session['id']}")
+
+
+@pytest.mark.parametrize("notebook", chapter_notebooks(), ids=lambda p: p.stem)
+def test_notebook_in_jupyterlab(lab_page, jupyterlab, notebook):
+    page = lab_page
+    page.goto(f"{jupyterlab.url}/lab/tree/notebooks/{notebook.name}?reset", wait_until="domcontentloaded")
+    wait_state(page, f"s.path === 'notebooks/{notebook.name}' && s.ready && s.kernel === 'idle'", 120_000,
+               "the notebook did not open with an idle kernel")
+
+    menu(page, "Edit", "Clear Outputs of All Cells")
+    state = wait_state(page, "s.outputs === 0 && s.executed === 0", 30_000, "Clear Outputs of All Cells did not clear")
+    assert state["cells"] > 0
+
+    menu(page, "Run", "Run All Cells")
+    state = wait_state(page, "s.executed === s.cells && s.running === 0 && s.kernel === 'idle'", RUN_TIMEOUT_MS,
+                       "Run All Cells did not finish")
+    page.wait_for_timeout(500)  # widget views render just after the last reply
+    state = wait_state(page, "s.executed === s.cells && s.running === 0 && s.kernel === 'idle'", 30_000,
+                       "the kernel did not stay idle")
+
+    problems = page.evaluate(ERRORS_JS)
+    assert not problems, f"{notebook.name} in JupyterLab:\n" + "\n".join(problems)
+
+    page.wait_for_function("() => Array.from(document.querySelectorAll('img.widget-image')).every(i => i.getAttribute('src'))")
+    experiments = find_experiments(page)
+    assert experiments, f"{notebook.name}: no live experiment rendered in JupyterLab"
+
+    shots = ARTIFACTS / "jupyterlab"
+    shots.mkdir(parents=True, exist_ok=True)
+    failures = []
+    for experiment in experiments:
+        label = experiment_label(notebook, experiment)
+        box = page.locator(f'[data-exp="{experiment["index"]}"]')
+        box.scroll_into_view_if_needed()
+        box.screenshot(path=str(shots / f"{notebook.stem}-{experiment['index'] + 1}-before.png"))
+        moves = Driver(page, experiment).drive()
+        box.screenshot(path=str(shots / f"{notebook.stem}-{experiment['index'] + 1}.png"))
+        check_moves(label, experiment, moves)
+        summary = latency_summary(moves)
+        LATENCY.setdefault("jupyterlab", {})[label] = summary
+        try:
+            check_floor(label, summary)
+        except AssertionError as error:
+            failures.append(str(error))
+    problems = page.evaluate(ERRORS_JS)
+    assert not problems, f"{notebook.name} after moving the controls:\n" + "\n".join(problems)
+    assert not failures, "\n".join(failures)
