@@ -1,0 +1,371 @@
+"""Chapter 2: regularization (L2, L1, early stopping, data augmentation).
+
+The penalties themselves live in :mod:`helpers.model` (``lambd``, ``penalty="l2"`` / ``"l1"``);
+this module holds what the chapter shows *about* them:
+
+- :func:`overfitting_data`, the small noisy problem of chapters 2 and 3;
+- :func:`weight_decay_step` and :func:`weight_decay_identity`: one gradient step with the L2 term
+  is the same as shrinking ``W`` by ``(1 - alpha lambd / m)`` and taking the data-only step;
+- :func:`hidden_preactivations` and :func:`near_linear_fraction`: why small weights simplify a
+  tanh network (its ``Z`` stays where ``tanh(z) ~ z``);
+- :func:`early_stopping_point` on a dev-cost history;
+- :func:`shift_images`, :func:`flip_images`, :func:`augment` for 8x8 digits;
+- :func:`train_lambda_grid`, every network the live experiment shows, trained as stacks;
+- :func:`check_l2_penalty`, the checker of the chapter's exercise.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from . import data, layers, model, optim, plots
+from ._checks import as_float_array, check_choice, check_number, check_X
+
+__all__ = [
+    "NEAR_LINEAR_Z",
+    "overfitting_data",
+    "l2_penalty",
+    "weight_decay_step",
+    "weight_decay_identity",
+    "hidden_preactivations",
+    "near_linear_fraction",
+    "sparsity",
+    "EarlyStop",
+    "early_stopping_point",
+    "shift_images",
+    "flip_images",
+    "augment",
+    "jitter_images",
+    "LambdaGrid",
+    "train_lambda_grid",
+    "check_l2_penalty",
+]
+
+#: ``|z| < 0.5`` is where ``tanh(z)`` stays within 8 % of ``z`` (``tanh(0.5) = 0.462``).
+NEAR_LINEAR_Z = 0.5
+
+
+def overfitting_data(m=50, noise=0.3, label_noise=0.1, dev_size=400, seed=0):
+    """A small noisy two-moons training set and a large dev set from the same distribution.
+
+    Few points, Gaussian noise ``noise`` and a fraction ``label_noise`` of flipped labels: a
+    ``[2, 50, 50, 1]`` network can memorize the training set and does badly on the dev set.
+    Returns ``(X, Y, X_dev, Y_dev)`` with ``X`` ``(2, m)``, ``Y`` ``(1, m)``.
+    """
+    check_number("m", m, low=2, integer=True)
+    check_number("dev_size", dev_size, low=1, integer=True)
+    X, Y = data.make_noisy(m, noise, label_noise, seed=seed)
+    X_dev, Y_dev = data.make_noisy(dev_size, noise, label_noise, seed=seed + 1000)
+    return X, Y, X_dev, Y_dev
+
+
+def l2_penalty(params, lambd, m):
+    """Reference value of the L2 term ``lambd / (2 m) * sum_l ||W[l]||_F^2`` (biases excluded)."""
+    check_number("lambd", lambd, low=0)
+    check_number("m", m, low=1, integer=True)
+    L = model.num_layers(params)
+    return float(lambd / (2 * m) * sum(np.sum(params[f"W{l}"] ** 2) for l in range(1, L + 1)))
+
+
+# ---------------------------------------------------------------- weight decay
+
+
+def weight_decay_step(params, grads_data, learning_rate, lambd, m):
+    """The L2 step written as decay: ``W := (1 - alpha lambd / m) W - alpha dW_data``, ``b := b - alpha db``.
+
+    ``grads_data`` are the gradients of the cross-entropy alone (no penalty). Returns new params.
+    """
+    check_number("learning_rate", learning_rate, low=0, low_open=True)
+    check_number("lambd", lambd, low=0)
+    check_number("m", m, low=1, integer=True)
+    decay = 1 - learning_rate * lambd / m
+    new = {}
+    for name, value in params.items():
+        step = learning_rate * grads_data["d" + name] if "d" + name in grads_data else 0.0
+        new[name] = (decay * value if name.startswith("W") else value) - step
+    return new
+
+
+def weight_decay_identity(X, Y, params, lambd, learning_rate, hidden="relu"):
+    """Take one gradient step both ways and compare.
+
+    Returns a dict: ``gd`` (params after ``W - alpha (dW_data + lambd/m W)``, from
+    :func:`helpers.model.cost_and_grads` with ``lambd``), ``decay`` (params from
+    :func:`weight_decay_step`), ``decay_factor`` ``1 - alpha lambd / m`` and ``max_difference``,
+    the largest absolute difference between the two over all parameters.
+    """
+    m = np.shape(X)[1]
+    _, grads_l2 = model.cost_and_grads(X, Y, params, hidden=hidden, lambd=lambd)
+    _, grads_data = model.cost_and_grads(X, Y, params, hidden=hidden)
+    opt = optim.gd(learning_rate)
+    after_gd, _ = opt.update(params, grads_l2, opt.init(params))
+    after_decay = weight_decay_step(params, grads_data, learning_rate, lambd, m)
+    difference = max(float(np.max(np.abs(after_gd[k] - after_decay[k]))) for k in params)
+    return {"gd": after_gd, "decay": after_decay, "decay_factor": 1 - learning_rate * lambd / m,
+            "max_difference": difference}
+
+
+# ---------------------------------------------------------------- why it works
+
+
+def hidden_preactivations(X, params, hidden="tanh"):
+    """``[Z[1], ..., Z[L-1]]``, the hidden layers' pre-activations in test mode (no dropout).
+
+    Works on stacked parameters too (each ``Z`` then has a leading axis ``K``).
+    """
+    X = check_X(X, n_x=params["W1"].shape[-1])
+    check_choice("hidden", hidden, model.ACTIVATIONS)
+    act_forward = model.ACTIVATIONS[hidden][0]
+    A, Zs = X, []
+    for l in range(1, model.num_layers(params)):
+        Z, _ = layers.affine_forward(A, params[f"W{l}"], params[f"b{l}"])
+        A, _ = act_forward(Z)
+        Zs.append(Z)
+    return Zs
+
+
+def near_linear_fraction(Zs, z_max=NEAR_LINEAR_Z):
+    """Fraction of pre-activations with ``|z| < z_max`` (per network for a stack).
+
+    ``Zs`` is one array or a list of arrays (as returned by :func:`hidden_preactivations`); for
+    a stack, every array has the leading axis ``K`` and the result has shape ``(K,)``.
+    """
+    check_number("z_max", z_max, low=0, low_open=True)
+    Zs = [Zs] if isinstance(Zs, np.ndarray) else list(Zs)
+    stacked = Zs[0].ndim == 3
+    inside = sum(np.sum(np.abs(Z) < z_max, axis=(-2, -1)) for Z in Zs)
+    total = sum(Z.shape[-2] * Z.shape[-1] for Z in Zs)
+    return inside / total if stacked else float(inside / total)
+
+
+def sparsity(params, threshold=1e-2):
+    """Fraction of the weights (all ``W[l]``) with ``|w| < threshold``; per network for a stack."""
+    check_number("threshold", threshold, low=0, low_open=True)
+    L = model.num_layers(params)
+    small = sum(np.sum(np.abs(params[f"W{l}"]) < threshold, axis=(-2, -1)) for l in range(1, L + 1))
+    total = sum(params[f"W{l}"].shape[-2] * params[f"W{l}"].shape[-1] for l in range(1, L + 1))
+    return small / total
+
+
+# ---------------------------------------------------------------- early stopping
+
+
+@dataclass(frozen=True)
+class EarlyStop:
+    """``best_epoch``: number of epochs after which the dev cost was lowest (train that many
+    epochs to get the kept parameters); ``stop_epoch``: when training stops (``patience`` epochs
+    without improvement, or the end of the history); ``best_dev_cost``."""
+
+    best_epoch: int
+    stop_epoch: int
+    best_dev_cost: float
+
+
+def early_stopping_point(dev_cost, patience=None, min_delta=0.0):
+    """Where early stopping stops on a dev-cost history (one value per epoch, epoch 1 first).
+
+    Parameters
+    ----------
+    dev_cost : 1-D array, the dev cost after epochs ``1, 2, ...``.
+    patience : stop after this many epochs without an improvement of at least ``min_delta``;
+        ``None`` looks at the whole history (the best epoch in hindsight).
+    min_delta : smallest decrease that counts as an improvement (>= 0).
+    """
+    dev_cost = as_float_array("dev_cost", dev_cost, ndim=1)
+    if dev_cost.size == 0:
+        raise ValueError("dev_cost must hold at least one value; got an empty history")
+    check_number("min_delta", min_delta, low=0)
+    if patience is not None:
+        check_number("patience", patience, low=1, integer=True)
+    best, best_index, waited = np.inf, 0, 0
+    for index, value in enumerate(dev_cost):
+        if value < best - min_delta:
+            best, best_index, waited = value, index, 0
+        else:
+            waited += 1
+            if patience is not None and waited >= patience:
+                return EarlyStop(best_index + 1, index + 1, float(best))
+    return EarlyStop(best_index + 1, dev_cost.size, float(best))
+
+
+# ---------------------------------------------------------------- data augmentation
+
+
+def _images(X, side):
+    X = check_X(X, n_x=side * side)
+    return X.T.reshape(-1, side, side)
+
+
+def shift_images(X, dx, dy, side=8):
+    """Shift every image (a column of ``X`` ``(side*side, m)``) by ``dx`` pixels right and ``dy`` down.
+
+    Pixels shifted in are 0 (the digits' background). Returns an array of the shape of ``X``.
+    """
+    check_number("dx", dx, low=-(side - 1), high=side - 1, integer=True)
+    check_number("dy", dy, low=-(side - 1), high=side - 1, integer=True)
+    images = _images(X, side)
+    out = np.zeros_like(images)
+    rows_to, rows_from = slice(max(dy, 0), side + min(dy, 0)), slice(max(-dy, 0), side + min(-dy, 0))
+    cols_to, cols_from = slice(max(dx, 0), side + min(dx, 0)), slice(max(-dx, 0), side + min(-dx, 0))
+    out[:, rows_to, cols_to] = images[:, rows_from, cols_from]
+    return out.reshape(-1, side * side).T
+
+
+def flip_images(X, side=8):
+    """Mirror every image left-right. Label-preserving for a 0 or an 8, not for a 2, 3, 4, 7 or 9."""
+    return _images(X, side)[:, :, ::-1].reshape(-1, side * side).T
+
+
+def augment(X, y, shifts=((1, 0), (-1, 0), (0, 1), (0, -1)), flip=False, side=8):
+    """The training set plus one shifted copy per ``(dx, dy)`` in ``shifts`` (and a mirrored copy
+    of every image if ``flip``). ``y`` ``(1, m)`` integer labels or ``(C, m)`` one-hot.
+
+    Returns ``(X_augmented, y_augmented)`` with ``m * (1 + len(shifts) + flip)`` columns.
+    """
+    X = check_X(X, n_x=side * side)
+    y = as_float_array("y", y, ndim=2)
+    if y.shape[1] != X.shape[1]:
+        raise ValueError(f"y must have one column per image ({X.shape[1]}); got {y.shape}")
+    copies = [X] + [shift_images(X, dx, dy, side) for dx, dy in shifts]
+    if flip:
+        copies.append(flip_images(X, side))
+    return np.hstack(copies), np.hstack([y] * len(copies))
+
+
+def jitter_images(X, max_shift=1, seed=0, side=8):
+    """Each image shifted by its own random ``(dx, dy)`` in ``[-max_shift, max_shift]^2``: digits
+    written a little off-centre, as a scanner or a camera would deliver them."""
+    check_number("max_shift", max_shift, low=0, high=side - 1, integer=True)
+    X = check_X(X, n_x=side * side)
+    rng = np.random.default_rng(seed)
+    offsets = rng.integers(-max_shift, max_shift + 1, size=(X.shape[1], 2))
+    out = np.empty_like(X)
+    for dx in range(-max_shift, max_shift + 1):
+        for dy in range(-max_shift, max_shift + 1):
+            chosen = (offsets[:, 0] == dx) & (offsets[:, 1] == dy)
+            if chosen.any():
+                out[:, chosen] = shift_images(X[:, chosen], int(dx), int(dy), side)
+    return out
+
+
+# ---------------------------------------------------------------- the live experiment's grid
+
+
+@dataclass
+class LambdaGrid:
+    """Networks of :func:`train_lambda_grid`, indexed by ``(penalty, lambd)``.
+
+    Each result holds ``train_accuracy``, ``dev_accuracy``, ``weight_norm``, ``sparsity``,
+    ``near_linear`` (fraction of hidden ``|z| < NEAR_LINEAR_Z`` on the dev set), ``proba`` (the
+    boundary on the grid), ``w_counts`` and ``z_counts`` (histograms over ``w_bins``, ``z_bins``).
+    """
+
+    lambdas: tuple
+    penalties: tuple
+    hidden: str
+    extent: tuple
+    points: tuple  # (X, Y, X_dev, Y_dev)
+    w_bins: np.ndarray
+    z_bins: np.ndarray
+    results: dict = field(default_factory=dict)
+    params: dict = field(default_factory=dict)  # penalty -> stacked params (one network per lambd)
+
+    def __getitem__(self, key):
+        return self.results[key]
+
+    def curve(self, quantity, penalty="l2"):
+        """``(lambdas, values)`` of one quantity along the lambda axis."""
+        return np.array(self.lambdas), np.array([self.results[(penalty, lam)][quantity] for lam in self.lambdas])
+
+
+def train_lambda_grid(lambdas=(0.0, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0), penalties=("l2", "l1"),
+                      layer_dims=(2, 50, 50, 1), hidden="tanh", num_epochs=300, learning_rate=0.03,
+                      data_kwargs=None, grid_n=80, seed=0, progress=False):
+    """Train one network per ``(penalty, lambd)`` on :func:`overfitting_data` with Adam.
+
+    All networks start from the same Xavier initialization (seed ``seed + 1``); the networks of one
+    penalty are one stack, trained in a single :func:`helpers.model.fit` call.
+    """
+    lambdas = tuple(float(l) for l in lambdas)
+    if any(l < 0 for l in lambdas):
+        raise ValueError(f"lambdas must be >= 0; got {lambdas!r}")
+    for p in penalties:
+        check_choice("penalty", p, model.PENALTIES)
+    X, Y, X_dev, Y_dev = overfitting_data(**(data_kwargs or {}), seed=seed)
+    grid_points, extent = plots.decision_grid(np.array([[-1.7, 2.7], [-1.3, 1.8]]), n=grid_n, pad=0.0)
+    grid = LambdaGrid(lambdas, tuple(penalties), hidden, extent, (X, Y, X_dev, Y_dev),
+                      w_bins=np.linspace(-3, 3, 41), z_bins=np.linspace(-6, 6, 41))
+    init = model.init_params(list(layer_dims), init="xavier", seed=seed + 1)
+    stack = model.stack_params([init] * len(lambdas))
+    jobs = penalties
+    if progress:
+        from tqdm.auto import tqdm
+
+        jobs = tqdm(penalties, desc="training one stack per penalty", leave=False)
+    for penalty in jobs:
+        trained, _ = model.fit(X, Y, stack, optim.adam(learning_rate), num_epochs=num_epochs, hidden=hidden,
+                               lambd=np.array(lambdas), penalty=penalty)
+        grid.params[penalty] = trained
+        train_acc = model.accuracy(X, Y, trained, hidden)
+        dev_acc = model.accuracy(X_dev, Y_dev, trained, hidden)
+        norms = model.weight_norm(trained)
+        sparse = sparsity(trained)
+        Zs = hidden_preactivations(X_dev, trained, hidden)
+        linear = near_linear_fraction(Zs)
+        proba = model.predict_proba(grid_points, trained, hidden)[:, 0, :].astype(np.float32)
+        L = model.num_layers(trained)
+        for k, lam in enumerate(lambdas):
+            weights = np.concatenate([trained[f"W{l}"][k].ravel() for l in range(1, L + 1)])
+            z_values = np.concatenate([Z[k].ravel() for Z in Zs])
+            grid.results[(penalty, lam)] = {
+                "train_accuracy": float(train_acc[k]), "dev_accuracy": float(dev_acc[k]),
+                "weight_norm": float(norms[k]), "sparsity": float(sparse[k]), "near_linear": float(linear[k]),
+                "proba": proba[k],
+                "w_counts": np.histogram(np.clip(weights, grid.w_bins[0], grid.w_bins[-1]), grid.w_bins)[0],
+                "z_counts": np.histogram(np.clip(z_values, grid.z_bins[0], grid.z_bins[-1]), grid.z_bins)[0],
+            }
+    return grid
+
+
+# ---------------------------------------------------------------- the exercise
+
+
+def check_l2_penalty(l2_penalty_fn, seed=0):
+    """Check a learner's ``l2_penalty_fn(params, lambd, m) -> float`` against :func:`l2_penalty`.
+
+    Returns ``"correct: ..."`` or raises ``AssertionError`` saying what is wrong (a missing 1/2,
+    1/m or lambda, the biases included, absolute values instead of squares, ...).
+    """
+    rng = np.random.default_rng(seed)
+    params = model.init_params([3, 4, 2, 1], init="random", scale=1.0, seed=seed)
+    params = {k: v + rng.standard_normal(v.shape) for k, v in params.items()}  # non-zero biases
+    lambd, m = 0.7, 5
+    got = l2_penalty_fn(params, lambd, m)
+    try:
+        got = float(got)
+    except (TypeError, ValueError):
+        raise AssertionError(f"l2_penalty must return one number; got {type(got).__name__} {got!r}") from None
+    expected = l2_penalty(params, lambd, m)
+    if np.isclose(got, expected, rtol=1e-10):
+        return f"correct: lambd/(2m) * sum ||W[l]||^2 = {expected:.6f}"
+    squares = sum(np.sum(params[f"W{l}"] ** 2) for l in (1, 2, 3))
+    with_b = squares + sum(np.sum(params[f"b{l}"] ** 2) for l in (1, 2, 3))
+    diagnoses = [
+        (lambd / m * squares, "twice the expected value: the L2 term is lambd/(2m) * sum ||W||^2 (the 1/2 is missing)"),
+        (lambd / 2 * squares, "m times too large: divide by m (the number of examples), lambd/(2m)"),
+        (squares / (2 * m), "lambd is missing: the term is lambd/(2m) * sum ||W||^2"),
+        (lambd / (2 * m) * with_b, "the biases are included: only the weights W[l] are penalized"),
+        (lambd / (2 * m) * np.sum(params["W1"] ** 2), "only W1 is counted: sum ||W[l]||^2 over every layer l"),
+        (lambd / (2 * m) * sum(np.sum(np.abs(params[f"W{l}"])) for l in (1, 2, 3)),
+         "absolute values: that is the L1 norm; L2 sums the squares of the weights"),
+        (lambd / (2 * m) * sum(np.sum(params[f"W{l}"]) ** 2 for l in (1, 2, 3)),
+         "the square of the sum: ||W||_F^2 is the sum of the squared entries"),
+        (lambd / (2 * m) * np.sqrt(squares), "a norm, not its square: ||W||_F^2 is the sum of the squared entries"),
+    ]
+    for value, message in diagnoses:
+        if np.isclose(got, value, rtol=1e-10):
+            raise AssertionError(f"got {got:.6f}, expected {expected:.6f}: {message}")
+    raise AssertionError(f"got {got:.6f}, expected lambd/(2m) * sum_l ||W[l]||_F^2 = {expected:.6f} "
+                         f"(for lambd={lambd}, m={m} and a 3-layer network)")
