@@ -1,0 +1,119 @@
+"""Chapter 13's live experiment: the trials of grid, random and coarse-to-fine search, precomputed."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+
+import ipywidgets as W
+import numpy as np
+from matplotlib.patches import Rectangle
+
+from .. import hyperparameters, plots
+from . import Experiment, LiveFigure, register
+
+N_OPTIONS = (9, 16, 25, 36, 49)
+SEEDS = (0, 1, 2, 3)
+ROUND_COLORS = ("#ffffff", "#ff7f0e", "#d62728")
+
+
+@dataclass
+class Searches:
+    """For each of the chapter's two spaces: its landscape and every precomputed search."""
+
+    spaces: tuple  # space functions: alpha_scale -> space
+    landscapes: tuple  # (values_0, values_1, scores)
+    results: tuple  # dicts keyed by (strategy, n_trials, alpha_scale, seed)
+
+
+@lru_cache(maxsize=1)
+def default_searches():
+    """Trials of every strategy, budget, scale and seed, scored by :class:`~helpers.hyperparameters.AdamObjective`."""
+    objective = hyperparameters.AdamObjective()
+    spaces = (hyperparameters.alpha_epsilon_space, hyperparameters.alpha_beta_space)
+    landscapes = tuple(hyperparameters.landscape(objective, fn()) for fn in spaces)
+    results = tuple(hyperparameters.precompute_searches(objective, fn, N_OPTIONS, seeds=SEEDS) for fn in spaces)
+    return Searches(spaces, landscapes, results)
+
+
+def _y_values(points, j):
+    # beta1 is drawn as 1 - beta1 on a log axis, so that its scale reads like alpha's
+    return 1 - points[:, 1] if j == 1 else points[:, 1]
+
+
+@register("13_hyperparameter_search")
+def search_explorer(searches=None):
+    """Trials over the landscape of two spaces (alpha x epsilon, alpha x beta1) and the best so far."""
+    searches = default_searches() if searches is None else searches
+    controls = {
+        "strategy": W.Dropdown(options=hyperparameters.STRATEGIES, value="random", description="strategy"),
+        "n_trials": W.SelectionSlider(options=N_OPTIONS, value=25, description="trials"),
+        "alpha_scale": W.Dropdown(options=("log", "linear"), value="log", description="alpha scale"),
+        "seed": W.SelectionSlider(options=SEEDS, value=0, description="seed"),
+    }
+    for control in controls.values():
+        control.style.description_width = "80px"
+
+    live = LiveFigure(1, 3, figsize=(14, 4.6))
+    ax_best = live.axes[2]
+    titles = ("alpha x epsilon: only alpha matters", "alpha x beta1: both matter")
+    ylabels = ("Adam's epsilon (log scale)", "$1 - \\beta_1$ (log scale)")
+    artists = []
+    vmin, vmax = -2.8, 0.0
+    for j, (ax, (v0, v1, scores)) in enumerate(zip(live.axes[:2], searches.landscapes)):
+        y = 1 - v1 if j == 1 else v1
+        mesh = ax.pcolormesh(v0, y, scores, cmap="viridis", vmin=vmin, vmax=vmax, shading="nearest", rasterized=True)
+        ax.set_xscale("log")
+        ax.set_yscale("log")
+        ax.set_xlim(1e-4, 1)
+        ax.set_ylim(y.min(), y.max())
+        boxes = [live.animate(ax.add_patch(Rectangle((1e-3, y.min()), 1e-3, y.min(), fill=False,
+                                                     edgecolor=ROUND_COLORS[r], linewidth=2, linestyle="--")))
+                 for r in (1, 2)]
+        trials = live.animate(ax.scatter([], [], s=36, edgecolors="k", linewidths=0.8, zorder=3))
+        rug = live.animate(ax.scatter([], [], marker="|", s=160, color="#ff3fa4", linewidths=1.5, zorder=4,
+                                      clip_on=False))
+        (best,) = ax.plot([], [], "*", color="#ff3fa4", markeredgecolor="k", markersize=17, zorder=5)
+        live.animate(best)
+        plots.style_axes(ax, titles[j], "learning rate alpha (log scale)", ylabels[j])
+        artists.append({"trials": trials, "rug": rug, "best": best, "boxes": boxes, "y_low": y.min()})
+    live.fig.colorbar(mesh, ax=live.axes[1], label="score: log10 of the cost gap (lower is better)")
+    lines = [live.animate(ax_best.step([], [], where="post", linewidth=2.2, color=c, label=l)[0])
+             for c, l in ((plots.COLORS["train"], "alpha x epsilon"), (plots.COLORS["dev"], "alpha x beta1"))]
+    ax_best.set_xlim(1, N_OPTIONS[-1])
+    ax_best.set_ylim(vmin, 0.1)
+    ax_best.legend(loc="center right", fontsize=10)
+    plots.style_axes(ax_best, "best score so far", "trial number", "best log10 cost gap")
+    n_distinct = live.animate(ax_best.text(0.04, 0.93, "", transform=ax_best.transAxes, fontsize=11, va="top"))
+
+    def update(strategy, n_trials, alpha_scale, seed):
+        notes, distinct = [], []
+        for j, (results, art, line) in enumerate(zip(searches.results, artists, lines)):
+            result = results[(strategy, n_trials, alpha_scale, seed)]
+            points, scores = result["points"], result["scores"]
+            ys = _y_values(points, j)
+            art["trials"].set_offsets(np.column_stack([points[:, 0], ys]))
+            art["trials"].set_facecolor(np.array(ROUND_COLORS)[result["round"]])
+            alphas = np.unique(points[:, 0])
+            art["rug"].set_offsets(np.column_stack([alphas, np.full(alphas.size, art["y_low"])]))
+            k = int(np.argmin(scores))
+            art["best"].set_data([points[k, 0]], [ys[k]])
+            for r, box in enumerate(art["boxes"], start=1):
+                visible = result["boxes"] is not None
+                box.set_visible(visible)
+                if visible:
+                    space = searches.spaces[j](alpha_scale)
+                    (u0_lo, u0_hi), (u1_lo, u1_hi) = result["boxes"][r]
+                    a_lo, a_hi = hyperparameters.from_unit(space[0], [u0_lo, u0_hi])
+                    b_lo, b_hi = _y_values(np.array([[0, hyperparameters.from_unit(space[1], u1_lo)],
+                                                     [0, hyperparameters.from_unit(space[1], u1_hi)]]), j)
+                    box.set_bounds(a_lo, min(b_lo, b_hi), a_hi - a_lo, abs(b_hi - b_lo))
+            line.set_data(np.arange(1, len(scores) + 1), hyperparameters.best_so_far(scores))
+            distinct.append(alphas.size)
+            name = "epsilon" if j == 0 else "beta1"
+            second = points[k, 1]
+            notes.append(f"alpha x {name}: best score {scores[k]:.2f} at alpha = {points[k, 0]:.3g}, {name} = {second:.3g}")
+        n_distinct.set_text(f"distinct alpha values tried: {distinct[0]} of {n_trials} trials")
+        return f"{strategy}, {n_trials} trials, alpha on a {alpha_scale} scale, seed {seed}: " + "; ".join(notes)
+
+    return Experiment(controls, live, update, title="Hyperparameter search: where the trials land")

@@ -1,0 +1,172 @@
+"""Chapter 13: samplers, grid / random / coarse-to-fine search and the Adam objective."""
+
+import numpy as np
+import pytest
+
+from helpers import hyperparameters as hp
+from helpers import model, optim, widgets
+
+
+@pytest.fixture(scope="module")
+def objective():
+    return hp.AdamObjective()
+
+
+def test_from_unit_and_to_unit_are_inverse_and_hit_the_ends():
+    for h in (hp.Hyperparameter("a", 2.0, 5.0), hp.Hyperparameter("alpha", 1e-4, 1.0, "log"),
+              hp.Hyperparameter("beta", 0.9, 0.999, "one_minus_log")):
+        u = np.linspace(0, 1, 7)
+        values = hp.from_unit(h, u)
+        assert np.isclose(values[0], h.low) and np.isclose(values[-1], h.high)
+        assert np.allclose(hp.to_unit(h, values), u)
+    assert np.isclose(hp.from_unit(hp.Hyperparameter("alpha", 1e-4, 1.0, "log"), 0.5), 1e-2)
+    assert np.isclose(hp.from_unit(hp.Hyperparameter("beta", 0.9, 0.999, "one_minus_log"), 0.5), 0.99)
+
+
+def test_samplers_are_seeded_and_spread_as_promised():
+    a = hp.sample_log_uniform(1e-4, 1.0, 8000, np.random.default_rng(1))
+    assert np.array_equal(a, hp.sample_log_uniform(1e-4, 1.0, 8000, np.random.default_rng(1)))
+    assert a.min() >= 1e-4 and a.max() <= 1.0
+    shares = np.histogram(np.log10(a), bins=np.arange(-4, 0.5))[0] / a.size
+    assert np.all(np.abs(shares - 0.25) < 0.02)
+    b = hp.sample_beta(0.9, 0.999, 8000, np.random.default_rng(2))
+    assert 0.9 <= b.min() and b.max() <= 0.999
+    assert abs(np.mean(b > 0.99) - 0.5) < 0.02
+    u = hp.sample_uniform(0.9, 0.999, 8000, np.random.default_rng(3))
+    assert abs(np.mean(u > 0.99) - 0.009 / 0.099) < 0.02
+
+
+def test_grid_and_random_search_distinct_values():
+    space = hp.alpha_epsilon_space()
+    grid, u = hp.grid_search(space, 25)
+    assert grid.shape == (25, 2) and u.min() == 0 and u.max() == 1
+    assert np.unique(grid[:, 0]).size == 5 and np.unique(grid[:, 1]).size == 5
+    assert np.allclose(np.unique(grid[:, 0]), [1e-4, 1e-3, 1e-2, 1e-1, 1.0])
+    points, _ = hp.random_search(space, 25, np.random.default_rng(0))
+    assert np.unique(points[:, 0]).size == 25
+    more, _ = hp.random_search(space, 49, np.random.default_rng(0))
+    assert np.array_equal(more[:25], points)  # nested: the first 25 of 49
+
+
+def test_coarse_to_fine_boxes_shrink_around_the_best():
+    space = (hp.Hyperparameter("x", -1.0, 1.0), hp.Hyperparameter("y", -1.0, 1.0))
+    target = np.array([0.3, -0.6])
+    objective = lambda P: np.sum((P - target) ** 2, axis=1)
+    result = hp.coarse_to_fine(objective, space, 30, np.random.default_rng(0), n_rounds=3, shrink=0.3)
+    assert result["points"].shape == (30, 2) and result["round"].tolist() == [0] * 10 + [1] * 10 + [2] * 10
+    widths = np.diff(result["boxes"], axis=2)[..., 0]
+    assert np.allclose(widths, [[1, 1], [0.3, 0.3], [0.09, 0.09]])
+    for r in (1, 2):
+        u = result["u"][result["round"] == r]
+        lo, hi = result["boxes"][r, :, 0], result["boxes"][r, :, 1]
+        assert np.all((u >= lo) & (u <= hi))
+    assert np.all(result["boxes"] >= 0) and np.all(result["boxes"] <= 1)
+    # on a smooth bowl, zooming in beats the same budget of plain random search
+    plain = objective(hp.random_search(space, 30, np.random.default_rng(0))[0]).min()
+    assert result["scores"].min() < plain
+    batch = hp.coarse_to_fine_batch(objective, [(space, 30, np.random.default_rng(0))] * 1)
+    assert np.array_equal(batch[0]["scores"], result["scores"])
+
+
+def test_best_so_far_is_the_running_minimum():
+    assert hp.best_so_far([3.0, 1.0, 2.0, 0.5]).tolist() == [3.0, 1.0, 1.0, 0.5]
+
+
+def test_objective_matches_the_course_adam_on_one_trial(objective):
+    # The vectorized trial loop must do what helpers.optim.adam does, step by step.
+    alpha, beta1, eps = 0.02, 0.9, 1e-8
+    w = {"w": np.zeros((1, 2))}
+    opt = optim.adam(alpha, beta1, 0.999, eps)
+    state = opt.init(w)
+    gaps = []
+    for t in range(objective.num_steps):
+        X_t, y_t = objective._X_batches[t], objective._y_batches[t]
+        dw = (w["w"] @ X_t - y_t) @ X_t.T / X_t.shape[1]
+        w, state = opt.update(w, {"dw": dw}, state)
+        if t >= objective.num_steps - objective.tail_steps:
+            d = w["w"] - objective.w_star
+            gaps.append(0.5 * (d @ objective.H @ d.T).item())
+    expected = np.log10(np.mean(gaps) / (objective.J0 - objective.J_star))
+    assert np.isclose(objective(np.array([alpha]), beta1, eps)[0], expected, rtol=1e-10)
+
+
+def test_objective_alpha_matters_epsilon_does_not(objective):
+    alphas = np.logspace(-4, 0, 21)
+    a = objective(alphas, epsilon=1e-10)
+    b = objective(alphas, epsilon=1e-6)
+    assert np.ptp(a) > 2 and np.max(np.abs(a - b)) < 0.01
+    assert 0.005 < alphas[np.argmin(a)] < 0.1
+
+
+def test_objective_on_space_and_validation(objective):
+    score = objective.on(hp.alpha_beta_space())
+    P = np.array([[0.02, 0.9], [0.02, 0.99]])
+    assert np.allclose(score(P), objective(P[:, 0], beta1=P[:, 1]))
+    with pytest.raises(ValueError, match="knows alpha, beta1 and epsilon"):
+        objective.on((hp.Hyperparameter("momentum", 0.0, 0.9),))
+    with pytest.raises(ValueError, match="one column per hyperparameter"):
+        score(np.zeros((3, 3)) + 0.5)
+    with pytest.raises(ValueError, match="learning_rate must be positive"):
+        objective(np.array([-0.1]))
+    with pytest.raises(ValueError, match="beta1 must be in"):
+        objective(np.array([0.1]), beta1=1.0)
+    with pytest.raises(ValueError, match="same length"):
+        objective(np.array([0.1, 0.2]), beta1=np.array([0.9, 0.9, 0.9]))
+
+
+@pytest.mark.parametrize("call, match", [
+    (lambda: hp.grid_search(hp.alpha_epsilon_space(), 24), "k\\*\\*2"),
+    (lambda: hp.from_unit(hp.Hyperparameter("alpha", 0.0, 1.0, "log"), 0.5), "low > 0"),
+    (lambda: hp.from_unit(hp.Hyperparameter("beta", 0.9, 1.0, "one_minus_log"), 0.5), "beta in \\[0, 1\\)"),
+    (lambda: hp.from_unit(hp.Hyperparameter("a", 1.0, 0.5), 0.5), "low must be below high"),
+    (lambda: hp.from_unit(hp.Hyperparameter("a", 0.0, 1.0, "cubic"), 0.5), "scale must be one of"),
+    (lambda: hp.random_search(hp.alpha_epsilon_space(), 5, rng=0), "numpy.random.Generator"),
+    (lambda: hp.random_search(((0, 1),), 5, np.random.default_rng(0)), "tuple of Hyperparameter"),
+    (lambda: hp.coarse_to_fine(lambda P: P[:, 0], hp.alpha_epsilon_space(), 10, np.random.default_rng(0), shrink=1.5), "shrink"),
+    (lambda: hp.coarse_to_fine(lambda P: P[:2, 0], hp.alpha_epsilon_space(), 9, np.random.default_rng(0)), "one score per trial"),
+    (lambda: hp.landscape(hp.AdamObjective(num_steps=4), hp.alpha_epsilon_space()[:1]), "two hyperparameters"),
+])
+def test_validation(call, match):
+    with pytest.raises(ValueError, match=match):
+        call()
+
+
+def test_check_sample_log_uniform_names_each_mistake():
+    cases = {
+        (lambda lo, hi, n, rng: rng.uniform(lo, hi, n)): "uniform on a linear scale",
+        (lambda lo, hi, n, rng: 10 ** rng.uniform(np.log(lo), np.log(hi), n)): "must lie in",
+        (lambda lo, hi, n, rng: 10 ** np.random.default_rng().uniform(np.log10(lo), np.log10(hi), n)): "same seed",
+        (lambda lo, hi, n, rng: 10 ** rng.uniform(np.log10(lo), np.log10(hi), (n, 1))): "shape",
+        (lambda lo, hi, n, rng: 10 ** rng.uniform(-4, -0.5, n)): "about 25%",
+        (lambda lo, hi, n, rng: 1 / 0): "ZeroDivisionError",
+    }
+    for fn, fragment in cases.items():
+        feedback = hp.check_sample_log_uniform(fn)
+        assert not feedback.ok and fragment in feedback.message, feedback.message
+    assert hp.check_sample_log_uniform(hp.sample_log_uniform).ok
+
+
+def test_precomputed_searches_match_direct_calls(objective):
+    results = hp.precompute_searches(objective, hp.alpha_epsilon_space, n_options=(9, 16), seeds=(0, 1))
+    assert len(results) == 3 * 2 * 2 * 2
+    r = results[("random", 9, "log", 1)]
+    points, _ = hp.random_search(hp.alpha_epsilon_space(), 16, np.random.default_rng(1))
+    assert np.array_equal(r["points"], points[:9])
+    assert np.allclose(r["scores"], objective.on(hp.alpha_epsilon_space())(points[:9]))
+    g = results[("grid", 16, "linear", 0)]
+    assert np.array_equal(g["points"], hp.grid_search(hp.alpha_epsilon_space("linear"), 16)[0])
+    c = results[("coarse to fine", 16, "log", 0)]
+    assert c["boxes"].shape == (3, 2, 2) and c["points"].shape == (16, 2)
+
+
+def test_widget_counts_distinct_alphas():
+    explorer = widgets.build("13_hyperparameter_search")
+    text = explorer.live.axes[2].texts[-1]
+    explorer.set(strategy="grid", n_trials=49)
+    assert text.get_text() == "distinct alpha values tried: 7 of 49 trials"
+    explorer.set(strategy="random")
+    assert text.get_text() == "distinct alpha values tried: 49 of 49 trials"
+    boxes = [p for p in explorer.live.axes[0].patches if p.get_animated()]
+    assert not any(b.get_visible() for b in boxes)
+    explorer.set(strategy="coarse to fine")
+    assert all(b.get_visible() for b in boxes)
