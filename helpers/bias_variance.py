@@ -111,6 +111,7 @@ class Grid:
     points: dict = field(default_factory=dict)  # noise -> (X_pool, Y_pool, X_dev, Y_dev)
     results: dict = field(default_factory=dict)  # key -> dict(train_error, dev_error, proba, weight_norm)
     bayes: dict = field(default_factory=dict)  # noise -> Bayes error
+    bayes_proba: dict = field(default_factory=dict)  # noise -> Bayes-optimal P(y=1) on the plot grid
 
     def __getitem__(self, key):
         return self.results[key]
@@ -145,6 +146,7 @@ def train_grid(hidden_units=(1, 3, 10, 30, 100), lambdas=(0.0, 0.03, 0.3, 3.0), 
         X_dev, Y_dev = data.make_noisy(dev_size, noise, label_noise, seed=seed + 1000)
         grid.points[noise] = (X_pool, Y_pool, X_dev, Y_dev)
         grid.bayes[noise] = bayes_error(noise, label_noise)
+        grid.bayes_proba[noise] = bayes_proba(grid_points, noise, label_noise)[0].astype(np.float32)
     for noise, m, h in jobs:
         X_pool, Y_pool, X_dev, Y_dev = grid.points[noise]
         X, Y = X_pool[:, :m], Y_pool[:, :m]

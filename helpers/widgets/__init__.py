@@ -72,6 +72,10 @@ class LiveFigure:
             canvas.restore_region(self._background)
         for artist in self._animated():
             self.fig.draw_artist(artist)
+        for ax in self.fig.axes:  # legends stay on top of what moved
+            legend = ax.get_legend()
+            if legend is not None and legend.get_visible():
+                self.fig.draw_artist(legend)
         rgba = np.asarray(canvas.buffer_rgba())
         buffer = io.BytesIO()
         _PILImage.fromarray(rgba[..., :3]).save(buffer, format="jpeg", quality=92, subsampling=0)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ipywidgets as W
 import numpy as np
+from matplotlib.lines import Line2D
 
 from .. import bias_variance, plots
 from . import Experiment, LiveFigure, register
@@ -44,10 +45,13 @@ def bias_variance_explorer(grid=None):
     dev_points = live.animate(plots.draw_points(ax, X_dev, Y_dev, marker="X", size=22, edge="none", label="dev"))
     dev_points.set_alpha(0.45)
     train_points = live.animate(plots.draw_points(ax, X_pool, Y_pool, label="train"))
+    bayes_line = {"artist": None}
     ax.set_xlim(grid.extent[:2])
     ax.set_ylim(grid.extent[2:])
     plots.style_axes(ax, "decision boundary (shade: P(y=1))", "$x_1$", "$x_2$")
-    ax.legend(handles=[train_points, dev_points], loc="lower left", fontsize=9)
+    bayes_handle = Line2D([], [], color="#333333", ls="--", lw=1.3, label="Bayes-optimal")
+    network_handle = Line2D([], [], color="k", lw=1.5, label="network")
+    ax.legend(handles=[train_points, dev_points, network_handle, bayes_handle], loc="lower left", fontsize=9, ncols=2)
 
     names = ["Bayes", "train", "dev"]
     rects = bars.bar(names, [0, 0, 0], color=["#999999", plots.COLORS["train"], plots.COLORS["dev"]])
@@ -61,6 +65,12 @@ def bias_variance_explorer(grid=None):
     def update(hidden_units, lambd, m, noise):
         result = grid[(noise, m, hidden_units, lambd)]
         plots.update_decision_boundary(boundary, result["proba"])
+        if bayes_line["artist"] is not None:
+            bayes_line["artist"].remove()
+        n = int(round(np.sqrt(grid.bayes_proba[noise].size)))
+        bayes_line["artist"] = live.animate(ax.contour(
+            np.linspace(*grid.extent[:2], n), np.linspace(*grid.extent[2:], n), grid.bayes_proba[noise].reshape(n, n),
+            levels=[0.5], colors="#333333", linestyles="--", linewidths=1.3))
         X_pool, Y_pool, X_dev, Y_dev = grid.points[noise]
         plots.update_points(train_points, X_pool[:, :m], Y_pool[:, :m])
         plots.update_points(dev_points, X_dev, Y_dev)
@@ -71,6 +81,7 @@ def bias_variance_explorer(grid=None):
             label.set_text(f"{100 * value:.1f}%")
         diagnosis = bias_variance.verdict(*errors)
         verdict_text.set_text(diagnosis.verdict)
+        verdict_text.set_color("#2e7d32" if diagnosis.verdict.startswith("low") else "#c62828")
         return (f"<b>{diagnosis.verdict}</b>: avoidable bias {100 * diagnosis.avoidable_bias:.1f} pts, "
                 f"variance {100 * diagnosis.variance:.1f} pts &rarr; {diagnosis.advice}. "
                 f"||W|| = {result['weight_norm']:.1f}")
