@@ -1,0 +1,265 @@
+"""Chapter 10: softmax regression and a softmax network on the real digits.
+
+The stable softmax and the categorical cross-entropy from logits live in :mod:`helpers.layers`
+(``softmax``, ``softmax_cross_entropy`` with ``dZ = (A - Y) / m``); :mod:`helpers.model` uses a
+softmax output whenever ``n[L] >= 2``. This module adds what the chapter shows around them:
+
+- :func:`softmax` with a temperature ``T`` (``softmax(Z / T)``) and :func:`hardmax`;
+- :func:`train_blob_regressions`: softmax regression (no hidden layer) on 2-D blobs for several
+  numbers of classes, with its logits on a grid, and :func:`region_image` to shade the decision
+  regions at any temperature;
+- :func:`train_digits`: the digits network (hidden ReLU layers, softmax output, Adam, mini-batches
+  of 64, a held-out validation split), :func:`confusion_matrix` and two drawing functions;
+- :func:`check_softmax`: the checker of the learner's exercise.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+
+import numpy as np
+from matplotlib.colors import to_rgb
+
+from . import data, layers, model, optim, plots
+from ._checks import as_float_array, check_number, check_X
+from .batchnorm import single_thread
+
+__all__ = [
+    "softmax",
+    "hardmax",
+    "confusion_matrix",
+    "BlobRegressions",
+    "train_blob_regressions",
+    "region_image",
+    "DigitsResult",
+    "train_digits",
+    "draw_confusion_matrix",
+    "draw_digit_examples",
+    "check_softmax",
+]
+
+
+def softmax(Z, temperature=1.0):
+    """``softmax(Z / T)`` column by column for logits ``Z`` ``(C, m)``.
+
+    ``T = 1`` is the plain softmax; ``T -> 0`` tends to :func:`hardmax` (all the mass on the
+    largest logit), ``T -> inf`` to the uniform ``1/C``. The order of the probabilities, hence the
+    predicted class, never depends on ``T``. Computed as ``t = exp(Z/T - max(Z/T))``, ``t / sum t``
+    (:func:`helpers.layers.softmax`): finite for any finite logits, however large.
+    """
+    Z = as_float_array("Z", Z, ndim=2)
+    if Z.shape[0] < 2:
+        raise ValueError(f"softmax needs C >= 2 rows of logits (one row per class); got shape {Z.shape}")
+    check_number("temperature", temperature, low=0, low_open=True)
+    return layers.softmax(Z / temperature)
+
+
+def hardmax(Z):
+    """One-hot ``(C, m)`` with a 1 at the largest logit of each column (the first one on a tie)."""
+    Z = as_float_array("Z", Z, ndim=2)
+    if Z.shape[0] < 2:
+        raise ValueError(f"hardmax needs C >= 2 rows of logits; got shape {Z.shape}")
+    out = np.zeros_like(Z)
+    out[Z.argmax(axis=0), np.arange(Z.shape[1])] = 1.0
+    return out
+
+
+def confusion_matrix(y_true, y_pred, n_classes):
+    """``counts[i, j]``: how many examples of true class ``i`` were predicted as class ``j``.
+
+    ``y_true`` and ``y_pred`` hold integer labels in ``0..n_classes-1``, shape ``(1, m)`` or ``(m,)``.
+    """
+    check_number("n_classes", n_classes, low=2, integer=True)
+    t = as_float_array("y_true", y_true, ndim=(1, 2)).reshape(-1)
+    p = as_float_array("y_pred", y_pred, ndim=(1, 2)).reshape(-1)
+    if t.size != p.size:
+        raise ValueError(f"y_true and y_pred must have the same number of labels; got {t.size} and {p.size}")
+    for name, y in (("y_true", t), ("y_pred", p)):
+        if np.any(y != np.round(y)) or np.any(y < 0) or np.any(y >= n_classes):
+            raise ValueError(f"{name} must hold integer labels in 0..{n_classes - 1}; got values in [{y.min()}, {y.max()}]")
+    counts = np.zeros((n_classes, n_classes), dtype=int)
+    np.add.at(counts, (t.astype(int), p.astype(int)), 1)
+    return counts
+
+
+# ---------------------------------------------------------------- softmax regression on blobs
+
+
+@dataclass
+class BlobRegressions:
+    """Results of :func:`train_blob_regressions`, one entry per number of classes ``C``.
+
+    ``X[C]`` ``(2, m)`` and ``y[C]`` ``(1, m)`` the blobs, ``params[C]`` the trained ``W1`` ``(C, 2)``
+    and ``b1`` ``(C, 1)``, ``grid_logits[C]`` ``(C, grid_n * grid_n)`` the logits on the grid of
+    ``extent``, ``train_accuracy[C]``.
+    """
+
+    class_counts: tuple
+    extent: tuple
+    grid_n: int
+    X: dict = field(default_factory=dict)
+    y: dict = field(default_factory=dict)
+    params: dict = field(default_factory=dict)
+    grid_logits: dict = field(default_factory=dict)
+    train_accuracy: dict = field(default_factory=dict)
+
+
+def train_blob_regressions(class_counts=(2, 3, 4, 5, 6), m=200, cluster_std=1.0, num_epochs=200,
+                           learning_rate=0.1, grid_n=100, seed=0):
+    """Softmax regression (``layer_dims = [2, C]``, no hidden layer) on 2-D blobs, for each ``C``.
+
+    Full-batch Adam from ``W = 0``; the blobs of ``C`` classes come from
+    :func:`helpers.data.make_blobs` with ``centers=C`` (standardized). The logits on a common
+    ``grid_n x grid_n`` grid are kept so that any temperature can be applied afterwards.
+    """
+    if not all(isinstance(c, (int, np.integer)) and 2 <= c <= len(plots.CLASS_COLORS) for c in class_counts):
+        raise ValueError(f"class_counts must be integers in [2, {len(plots.CLASS_COLORS)}]; got {class_counts!r}")
+    check_number("grid_n", grid_n, low=2, integer=True)
+    grid, extent = plots.decision_grid(np.array([[-2.6, 2.6], [-2.6, 2.6]]), n=grid_n, pad=0.0)
+    result = BlobRegressions(tuple(class_counts), extent, grid_n)
+    with single_thread():
+        for C in class_counts:
+            X, y = data.make_blobs(m, centers=C, cluster_std=cluster_std, seed=seed + C)
+            Y = data.one_hot(y, C)
+            params, _ = model.fit(X, Y, model.init_params([2, C], init="zeros"), optim.adam(learning_rate),
+                                  num_epochs=num_epochs)
+            ZL, _ = model.forward(grid, params, mode="test")
+            result.X[C], result.y[C], result.params[C] = X, y, params
+            result.grid_logits[C] = ZL
+            result.train_accuracy[C] = float(model.accuracy(X, Y, params))
+    return result
+
+
+def region_image(grid_logits, temperature=1.0, colors=None, lighten=0.0):
+    """Decision regions as an RGB image ``(n, n, 3)``: each pixel mixes the class colours by ``softmax(Z / T)``.
+
+    A pixel where one class has probability ~1 shows that class's colour; one where the classes
+    share the mass shows a blend (grey-brown when they are near uniform). ``grid_logits`` is
+    ``(C, n * n)`` on the grid of :func:`helpers.plots.decision_grid`. ``lighten`` in [0, 1) mixes
+    that much white into every pixel (so that points drawn in the class colours stand out).
+    """
+    check_number("lighten", lighten, low=0, high=1, high_open=True)
+    P = softmax(grid_logits, temperature)
+    C = P.shape[0]
+    palette = np.array([to_rgb(c) for c in (colors or plots.CLASS_COLORS)[:C]])  # (C, 3)
+    if palette.shape[0] < C:
+        raise ValueError(f"need {C} colours; got {palette.shape[0]}")
+    n = int(round(np.sqrt(P.shape[1])))
+    rgb = (1 - lighten) * (P.T @ palette) + lighten
+    return np.clip(rgb, 0.0, 1.0).reshape(n, n, 3)
+
+
+# ---------------------------------------------------------------- the digits network
+
+
+@dataclass
+class DigitsResult:
+    """What :func:`train_digits` returns: the trained network, its history and the split it used."""
+
+    params: dict
+    history: dict
+    X_train: np.ndarray
+    y_train: np.ndarray
+    X_val: np.ndarray
+    y_val: np.ndarray
+    train_accuracy: float
+    val_accuracy: float
+    seconds: float
+
+    def predict(self, X):
+        """Predicted digits ``(1, m)`` for images ``X`` ``(64, m)``."""
+        return model.predict(X, self.params)
+
+
+def train_digits(hidden_layers=(64,), learning_rate=0.001, beta1=0.9, beta2=0.999, epsilon=1e-8, num_epochs=30,
+                 mini_batch_size=64, val_fraction=0.2, seed=0, progress=False):
+    """Train ``[64, *hidden_layers, 10]`` (ReLU hidden layers, softmax output) on the real digits.
+
+    The 1797 images are shuffled with ``seed`` and split into training and a held-out validation
+    part of ``val_fraction``; the network sees only the training part. Adam with the given
+    hyperparameters, mini-batches of ``mini_batch_size``, He initialization.
+    """
+    if not all(isinstance(h, (int, np.integer)) and h >= 1 for h in hidden_layers):
+        raise ValueError(f"hidden_layers must be positive integers; got {hidden_layers!r}")
+    check_number("val_fraction", val_fraction, low=0, high=1, low_open=True, high_open=True)
+    X, y = data.load_digits()
+    (X_train, y_train), (X_val, y_val) = data.train_dev_test_split(X, y, (1 - val_fraction, val_fraction), seed=seed)
+    params = model.init_params([64, *hidden_layers, 10], init="he", seed=seed)
+    Y_train, Y_val = data.one_hot(y_train, 10), data.one_hot(y_val, 10)
+    start = time.perf_counter()
+    with single_thread():
+        params, history = model.fit(X_train, Y_train, params, optim.adam(learning_rate, beta1, beta2, epsilon),
+                                    num_epochs=num_epochs, mini_batch_size=mini_batch_size, seed=seed,
+                                    X_dev=X_val, Y_dev=Y_val, progress=progress)
+    seconds = time.perf_counter() - start
+    return DigitsResult(params, history, X_train, y_train, X_val, y_val, float(model.accuracy(X_train, Y_train, params)),
+                        float(model.accuracy(X_val, Y_val, params)), seconds)
+
+
+def draw_confusion_matrix(ax, counts, title="confusion matrix (validation)"):
+    """Counts as an image with the number in each cell; returns the AxesImage."""
+    counts = np.asarray(counts)
+    C = counts.shape[0]
+    image = ax.imshow(counts, cmap="Blues")
+    top = counts.max()
+    for i in range(C):
+        for j in range(C):
+            if counts[i, j]:
+                ax.text(j, i, str(counts[i, j]), ha="center", va="center", fontsize=10,
+                        color="white" if counts[i, j] > top / 2 else "black")
+    ax.set_xticks(range(C))
+    ax.set_yticks(range(C))
+    plots.style_axes(ax, title, "predicted digit", "true digit")
+    return image
+
+
+def draw_digit_examples(axes, X, y_true, y_pred):
+    """One 8x8 image per axis with its true and predicted digit (red title when they differ)."""
+    for ax, x, t, p in zip(np.ravel(axes), np.asarray(X).T, np.ravel(y_true), np.ravel(y_pred)):
+        ax.imshow(x.reshape(8, 8), cmap="gray_r", vmin=0, vmax=1)
+        ax.set_title(f"true {int(t)}, pred {int(p)}", fontsize=10, color="black" if t == p else "#b00000")
+        ax.set_xticks([])
+        ax.set_yticks([])
+    return axes
+
+
+# ---------------------------------------------------------------- exercise checker
+
+
+def check_softmax(fn):
+    """Check a learner's ``fn(Z) -> A`` (column-wise softmax of logits ``(C, m)``) against the reference.
+
+    Returns ``"correct: ..."`` or raises ``AssertionError`` saying what is wrong: overflow for
+    large logits (the max was not subtracted), normalization along the wrong axis, the max of
+    the whole array subtracted instead of each column's own, a wrong shape.
+    """
+    if not callable(fn):
+        raise ValueError(f"fn must be a function fn(Z) -> A; got {fn!r}")
+    small = np.array([[1.0, 2.0, -1.0, 0.5], [0.0, 2.0, 3.0, -0.5], [-2.0, 1.0, 0.0, 0.0]])
+    big = np.array([[1000.0, -1000.0, 5.0], [999.0, -1001.0, 4.0], [0.0, -1002.0, 3.0]])
+    with np.errstate(all="ignore"):
+        got_small = np.asarray(fn(small.copy()), dtype=float)
+        if got_small.shape != small.shape:
+            raise AssertionError(f"the output must have the shape of Z, {small.shape}; got {got_small.shape}")
+        expected_small = layers.softmax(small)
+        if not np.allclose(got_small, expected_small):
+            rows = np.exp(small) / np.exp(small).sum(axis=1, keepdims=True)
+            if np.allclose(got_small, rows):
+                raise AssertionError("you normalize along axis 1 (each row sums to 1); each column is one example: "
+                                     "sum over the classes, axis=0, keepdims=True")
+            if np.allclose(got_small.sum(axis=0), 1.0):
+                raise AssertionError("the columns sum to 1 but the values differ from exp(z) / sum(exp(z))")
+            raise AssertionError(f"the columns of your output sum to {np.round(got_small.sum(axis=0), 3).tolist()}, "
+                                 "not 1: divide t = exp(z) by its column sum")
+        got_big = np.asarray(fn(big.copy()), dtype=float)
+    if not np.all(np.isfinite(got_big)):
+        bad_columns = sorted(set(np.where(~np.isfinite(got_big))[1].tolist()))
+        if 1 in bad_columns and 0 not in bad_columns:
+            raise AssertionError("column 1 (logits near -1000) gives NaN: subtract each column's own max "
+                                 "(Z.max(axis=0, keepdims=True)), not the max of the whole array")
+        raise AssertionError(f"NaN/inf in column(s) {bad_columns} for logits of +-1000: exp(1000) overflows; "
+                             "compute t = exp(z - max(z)) (the result is the same, exp never overflows)")
+    if not np.allclose(got_big, layers.softmax(big)):
+        raise AssertionError("correct for small logits but not for logits of +-1000: subtract each column's max")
+    return "correct: stable (exp(z - max z)), one distribution per column"

@@ -1,0 +1,237 @@
+"""Chapter 10: stable softmax, hardmax, temperature, cross-entropy gradient, the digits network."""
+
+import warnings
+
+import numpy as np
+import pytest
+
+from helpers import data, layers, model, optim, softmax
+from helpers.gradcheck import max_relative_error, numerical_gradient
+from helpers.widgets import softmax as softmax_widgets
+
+# ---------------------------------------------------------------- softmax, hardmax, temperature
+
+
+def test_softmax_is_finite_for_huge_logits_without_warnings():
+    Z = np.array([[1e3, -1e3, 0.0, 1e3], [-1e3, 1e3, 0.0, 1e3 - 1], [0.0, -1e3, 1e3, -1e3]])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        A = layers.softmax(Z)
+        A_T = softmax.softmax(Z, temperature=0.01)
+        J, dZ = layers.softmax_cross_entropy(Z, np.eye(3)[:, [0, 1, 2, 1]])
+    for value in (A, A_T, J, dZ):
+        assert np.all(np.isfinite(value))
+    np.testing.assert_allclose(A.sum(axis=0), 1.0)
+    np.testing.assert_allclose(A[:, 3], [1 / (1 + np.exp(-1)), 1 - 1 / (1 + np.exp(-1)), 0.0])
+    # Columns 0-2 are certain and right; column 3's label is class 1, one logit below class 0.
+    np.testing.assert_allclose(J, np.log1p(np.exp(1.0)) / 4, rtol=1e-12)
+
+
+def test_softmax_values_and_shift_invariance():
+    Z = np.array([[1.0, 0.0], [2.0, 0.0], [3.0, 0.0]])
+    expected = np.exp([1.0, 2.0, 3.0]) / np.exp([1.0, 2.0, 3.0]).sum()
+    np.testing.assert_allclose(layers.softmax(Z)[:, 0], expected)
+    np.testing.assert_allclose(layers.softmax(Z)[:, 1], 1 / 3)
+    np.testing.assert_allclose(layers.softmax(Z + 100.0), layers.softmax(Z))
+
+
+def test_softmax_of_a_stack_is_column_wise_per_model():
+    Z = np.random.default_rng(0).standard_normal((2, 3, 4))
+    np.testing.assert_allclose(layers.softmax(Z)[1], layers.softmax(Z[1]))
+
+
+def test_temperature_limits_and_argmax_invariance():
+    Z = np.random.default_rng(0).standard_normal((4, 50)) * 3
+    np.testing.assert_allclose(softmax.softmax(Z, 1.0), layers.softmax(Z))
+    np.testing.assert_allclose(softmax.softmax(Z, 1e-3), softmax.hardmax(Z), atol=1e-6)
+    np.testing.assert_allclose(softmax.softmax(Z, 1e4), 0.25, atol=1e-3)
+    for T in (0.01, 0.3, 3.0, 300.0):
+        np.testing.assert_array_equal(softmax.softmax(Z, T).argmax(axis=0), Z.argmax(axis=0))
+
+
+def test_hardmax():
+    Z = np.array([[1.0, 5.0, 2.0], [3.0, 5.0, 2.0], [0.0, -1.0, 2.5]])
+    np.testing.assert_array_equal(softmax.hardmax(Z), [[0, 1, 0], [1, 0, 0], [0, 0, 1]])  # tie -> first
+
+
+@pytest.mark.parametrize("call, message", [
+    (lambda: softmax.softmax(np.zeros((1, 3))), "C >= 2"),
+    (lambda: softmax.softmax(np.zeros((3, 3)), temperature=0.0), "temperature"),
+    (lambda: softmax.softmax(np.zeros((3, 3)), temperature=-1.0), "temperature"),
+    (lambda: softmax.softmax(np.array([[np.nan, 1.0], [0.0, 1.0]])), "NaN"),
+    (lambda: softmax.hardmax(np.zeros(3)), "2-D"),
+    (lambda: layers.softmax_cross_entropy(np.zeros((3, 4)), np.zeros((3, 4))), "exactly one 1"),
+    (lambda: layers.softmax_cross_entropy(np.zeros((3, 4)), np.eye(4)[:3].T), "one column per example"),
+    (lambda: softmax.confusion_matrix([0, 1, 5], [0, 1, 1], 3), "y_true"),
+    (lambda: softmax.confusion_matrix([0, 1], [0, 1, 1], 3), "same number"),
+])
+def test_validation(call, message):
+    with pytest.raises(ValueError, match=message):
+        call()
+
+
+# ---------------------------------------------------------------- C = 2 and the gradient
+
+
+def test_two_class_softmax_is_the_sigmoid_and_its_loss_the_binary_one():
+    rng = np.random.default_rng(0)
+    Z = rng.standard_normal((2, 500)) * 10
+    np.testing.assert_allclose(layers.softmax(Z)[0], layers.sigmoid(Z[0] - Z[1]), rtol=1e-12, atol=1e-300)
+    y = (rng.random((1, 500)) < 0.5).astype(float)
+    z = Z[:1] - Z[1:]
+    J_binary, dz_binary = layers.binary_cross_entropy(z, y)
+    J_soft, dZ_soft = layers.softmax_cross_entropy(np.vstack([z, 0 * z]), np.vstack([y, 1 - y]))
+    np.testing.assert_allclose(J_soft, J_binary, rtol=1e-12)
+    np.testing.assert_allclose(dZ_soft[0], dz_binary[0], atol=1e-15)
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_cross_entropy_gradient_is_A_minus_Y_over_m(seed):
+    rng = np.random.default_rng(seed)
+    Z = rng.standard_normal((4, 6)) * 2
+    Y = data.one_hot(rng.integers(0, 4, (1, 6)), 4)
+    J, dZ = layers.softmax_cross_entropy(Z, Y)
+    np.testing.assert_allclose(dZ, (layers.softmax(Z) - Y) / 6)
+    numeric = numerical_gradient(lambda: layers.softmax_cross_entropy(Z, Y)[0], Z, epsilon=1e-5)
+    assert max_relative_error(numeric, dZ) < 1e-7
+
+
+def test_multiclass_network_gradients_match_numerical():
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((4, 10))
+    Y = data.one_hot(rng.integers(0, 3, (1, 10)), 3)
+    params = model.init_params([4, 6, 5, 3], seed=0)
+    for key in ("b1", "b2", "b3"):
+        params[key] = params[key] + 0.1 * rng.standard_normal(params[key].shape)  # away from ReLU kinks at 0
+    _, grads = model.cost_and_grads(X, Y, params, lambd=0.1)
+
+    def f():
+        return model.cost_and_grads(X, Y, params, lambd=0.1)[0]
+
+    for key in params:
+        assert max_relative_error(numerical_gradient(f, params[key], epsilon=1e-5), grads["d" + key]) < 1e-7, key
+
+
+def test_softmax_regression_on_blobs_matches_logistic_regression_for_two_classes():
+    X, y = data.make_blobs(200, centers=2, seed=3)
+    soft, _ = model.fit(X, data.one_hot(y, 2), model.init_params([2, 2], init="zeros"), optim.gd(0.5), num_epochs=50)
+    logistic, _ = model.fit(X, 1 - y, model.init_params([2, 1], init="zeros"), optim.gd(1.0), num_epochs=50)
+    # Softmax of (z1, z2) is sigmoid(z1 - z2); from zeros, gradient descent on (w1, w2) moves
+    # w1 - w2 exactly as logistic regression with twice the learning rate moves w.
+    np.testing.assert_allclose(soft["W1"][0] - soft["W1"][1], logistic["W1"][0], rtol=1e-10)
+    np.testing.assert_allclose(model.predict_proba(X, soft)[0], model.predict_proba(X, logistic)[0], rtol=1e-10)
+
+
+# ---------------------------------------------------------------- confusion matrix, regions
+
+
+def test_confusion_matrix():
+    counts = softmax.confusion_matrix(np.array([[0, 0, 1, 2, 2, 2]]), np.array([[0, 1, 1, 2, 0, 2]]), 3)
+    np.testing.assert_array_equal(counts, [[1, 1, 0], [0, 1, 0], [1, 0, 2]])
+
+
+def test_region_image_mixes_class_colours():
+    logits = np.array([[10.0, 0.0, 0.0, 0.0], [0.0, 10.0, 0.0, 0.0], [0.0, 0.0, 0.0, 0.0]])
+    image = softmax.region_image(logits, 1.0, colors=["#ff0000", "#00ff00", "#0000ff"])
+    assert image.shape == (2, 2, 3)
+    np.testing.assert_allclose(image[0, 0], [1, 0, 0], atol=1e-4)
+    np.testing.assert_allclose(image[0, 1], [0, 1, 0], atol=1e-4)
+    np.testing.assert_allclose(image[1, 0], [1 / 3, 1 / 3, 1 / 3])
+    light = softmax.region_image(logits, 1.0, colors=["#ff0000", "#00ff00", "#0000ff"], lighten=0.5)
+    np.testing.assert_allclose(light[0, 0], [1, 0.5, 0.5], atol=1e-4)
+
+
+@pytest.fixture(scope="module")
+def regressions():
+    return softmax_widgets.default_regressions()
+
+
+def test_blob_regressions_separate_the_classes(regressions):
+    for C in regressions.class_counts:
+        assert regressions.grid_logits[C].shape == (C, regressions.grid_n**2)
+        assert regressions.train_accuracy[C] >= 0.85
+
+
+def test_softmax_explorer_bars_follow_the_temperature(regressions):
+    explorer = softmax_widgets.softmax_explorer(regressions)
+    explorer.set(n_classes=4, temperature=10 ** 1.5)
+    rects = explorer.live.axes[1].patches
+    heights = np.array([r.get_height() for r in rects[:4]])
+    np.testing.assert_allclose(heights.sum(), 1.0)
+    assert heights.max() < 0.35  # hot: close to uniform
+    explorer.set(temperature=1.0)
+    at_one = np.array([r.get_height() for r in rects[:4]])
+    explorer.set(temperature=10 ** -1.5)
+    cold = np.array([r.get_height() for r in rects[:4]])
+    # The star is where the model is least sure, so even cold it may split between two classes,
+    # but it is sharper than at T = 1, and its argmax does not move.
+    assert cold.max() > at_one.max() and cold.argmax() == at_one.argmax()
+    assert not rects[5].get_visible()
+
+
+# ---------------------------------------------------------------- the digits network and save/load
+
+
+@pytest.fixture(scope="module")
+def digits():
+    return softmax.train_digits(num_epochs=30)
+
+
+def test_digits_network_reaches_95_percent_on_held_out_images(digits):
+    assert digits.X_train.shape[1] + digits.X_val.shape[1] == 1797
+    assert digits.val_accuracy >= 0.95
+    counts = softmax.confusion_matrix(digits.y_val, digits.predict(digits.X_val), 10)
+    assert np.isclose(np.trace(counts) / counts.sum(), digits.val_accuracy)
+
+
+def test_digits_network_is_deterministic(digits):
+    again = softmax.train_digits(num_epochs=2)
+    twice = softmax.train_digits(num_epochs=2)
+    for key in again.params:
+        np.testing.assert_array_equal(again.params[key], twice.params[key])
+
+
+def test_save_and_load_round_trip(digits, tmp_path):
+    path = tmp_path / "params.npz"
+    model.save_params(path, digits.params)
+    loaded = model.load_params(path)
+    assert sorted(loaded) == sorted(digits.params)
+    for key, value in digits.params.items():
+        np.testing.assert_array_equal(loaded[key], value)
+        assert loaded[key].dtype == value.dtype
+    np.testing.assert_array_equal(model.predict(digits.X_val, loaded), digits.predict(digits.X_val))
+
+
+def test_save_and_load_round_trip_with_batchnorm(tmp_path):
+    params = model.init_params([3, 4, 2], batchnorm=True, seed=0)
+    params["running_mean1"] = params["running_mean1"] + 0.5
+    model.save_params(tmp_path / "bn.npz", params)
+    loaded = model.load_params(tmp_path / "bn.npz")
+    X = np.random.default_rng(0).standard_normal((3, 5))
+    np.testing.assert_array_equal(model.predict_proba(X, loaded), model.predict_proba(X, params))
+
+
+def test_train_digits_validation():
+    with pytest.raises(ValueError, match="hidden_layers"):
+        softmax.train_digits(hidden_layers=(0,))
+    with pytest.raises(ValueError, match="val_fraction"):
+        softmax.train_digits(val_fraction=1.0)
+
+
+# ---------------------------------------------------------------- exercise checker
+
+
+def test_checker_accepts_a_stable_softmax():
+    assert softmax.check_softmax(layers.softmax).startswith("correct")
+
+
+@pytest.mark.parametrize("wrong, message", [
+    (lambda Z: np.exp(Z) / np.exp(Z).sum(axis=0, keepdims=True), "overflows"),
+    (lambda Z: np.exp(Z) / np.exp(Z).sum(axis=1, keepdims=True), "axis 1"),
+    (lambda Z: np.exp(Z - Z.max()) / np.exp(Z - Z.max()).sum(axis=0), "own max"),
+    (lambda Z: np.exp(Z), "sum to"),
+    (lambda Z: Z[:, :1], "shape"),
+])
+def test_checker_names_the_mistake(wrong, message):
+    with pytest.raises(AssertionError, match=message):
+        softmax.check_softmax(wrong)
