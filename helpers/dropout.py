@@ -8,7 +8,7 @@ This module holds what the chapter shows about it:
   (inverted dropout) or ``keep_prob * A`` (without the division);
 - :func:`thinned_masks` and :func:`network_layout`: which units one draw of the masks keeps, and
   where to draw them;
-- :func:`cost_noise`: how often the training cost goes *up* from one epoch to the next;
+- :func:`cost_noise`: how much the training cost jumps from one epoch to the next;
 - :func:`train_keep_prob_grid`: every network the live experiment shows;
 - :func:`check_dropout_forward`: the checker of the chapter's exercise, which also catches the
   mask that never changes between iterations (a generator re-created with a fixed seed inside
@@ -96,17 +96,18 @@ def network_layout(layer_dims, width=1.0, height=1.0):
 
 
 def cost_noise(cost_history, start=0.5):
-    """Fraction of epochs (after the first ``start`` fraction) where the training cost went up.
+    """How much the training cost jumps from one epoch to the next: the mean of ``|J[t] - J[t-1]|``
+    over the epochs after the first ``start`` fraction (in units of J).
 
-    Gradient descent on a fixed cost goes down almost every epoch; with dropout each epoch
-    evaluates a different thinned network, so the curve is noisy and often goes up.
+    Gradient descent on a fixed cost changes it smoothly and little late in training; with
+    dropout each epoch evaluates a different thinned network, so J jumps up and down.
     """
     cost_history = as_float_array("cost_history", cost_history, ndim=1)
     check_number("start", start, low=0, high=1, high_open=True)
     tail = cost_history[int(start * cost_history.size):]
     if tail.size < 2:
         raise ValueError(f"cost_history needs at least 2 epochs after start; got {tail.size}")
-    return float(np.mean(np.diff(tail) > 0))
+    return float(np.mean(np.abs(np.diff(tail))))
 
 
 @dataclass
@@ -129,13 +130,21 @@ class KeepProbGrid:
 
 
 def train_keep_prob_grid(keep_probs=(0.5, 0.75, 1.0), layer_dims=(2, 50, 50, 1), hidden="tanh", num_epochs=300,
-                         learning_rate=0.03, data_kwargs=None, grid_n=80, seed=0, progress=False):
+                         learning_rate=0.03, data_kwargs=None, grid_n=64, seed=0, progress=False):
     """Train one ``[2, 50, 50, 1]`` network per pair of hidden-layer keep probabilities.
 
     Same data and same initialization as :func:`helpers.regularization.train_lambda_grid`
     (so ``keep_prob = (1, 1)`` is its ``lambd = 0`` network); Adam, batch gradient descent, and a
-    dropout generator seeded with ``seed + 2``.
+    dropout generator seeded with ``seed + 2``. BLAS runs on one thread (see
+    :func:`helpers.regularization.single_thread`).
     """
+    with regularization.single_thread():
+        return _train_keep_prob_grid(keep_probs, layer_dims, hidden, num_epochs, learning_rate, data_kwargs, grid_n,
+                                     seed, progress)
+
+
+def _train_keep_prob_grid(keep_probs, layer_dims, hidden, num_epochs, learning_rate, data_kwargs, grid_n, seed,
+                          progress):
     keep_probs = tuple(float(p) for p in keep_probs)
     for p in keep_probs:
         check_number("keep_prob", p, low=0, high=1, low_open=True)

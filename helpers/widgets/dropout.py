@@ -98,7 +98,7 @@ def dropout_explorer(grid=None, n_draws=10):
         gap = result["train_accuracy"] - result["dev_accuracy"]
         return (f"keep_prob = ({keep_prob1:g}, {keep_prob2:g}): train {100 * result['train_accuracy']:.1f}%, "
                 f"dev {100 * result['dev_accuracy']:.1f}% (gap {100 * gap:.1f} pts); "
-                f"cost went up in {100 * dropout.cost_noise(result['cost']):.0f}% of the late epochs; "
+                f"late epochs change J by {dropout.cost_noise(result['cost']):.3f} on average; "
                 f"draw {draw} keeps {hidden_kept[0]} and {hidden_kept[1]} of {grid.layer_dims[1]} and "
                 f"{grid.layer_dims[2]} hidden units, {int(edge_kept.sum())} of {edge_kept.size} connections")
 

@@ -57,7 +57,9 @@ def regularization_explorer(grid=None):
     grid = default_grid() if grid is None else grid
     labels = {"l2": "L2", "l1": "L1"}
     controls = {
-        "lambd": W.SelectionSlider(options=grid.lambdas, value=grid.lambdas[0], description="lambda"),
+        # the default is a lambda > 0: at lambda = 0 the L2 / L1 switch has nothing to switch
+        "lambd": W.SelectionSlider(options=grid.lambdas, value=0.1 if 0.1 in grid.lambdas else grid.lambdas[-1],
+                                   description="lambda"),
         "penalty": W.Dropdown(options=[(labels.get(p, p), p) for p in grid.penalties], value=grid.penalties[0],
                               description="penalty"),
     }
