@@ -1,0 +1,299 @@
+"""Chapter 5: mini-batch gradient descent, from batch (size m) to stochastic (size 1).
+
+Two settings:
+
+- a straight line ``y = w x + b`` fitted by least squares (two parameters, so the path of
+  ``(w, b)`` can be drawn on the cost contours). :func:`line_sgd` runs many learning rates at
+  once and :func:`time_line_epoch` measures what one epoch costs on this machine;
+- a real network on a large data set, trained by :func:`train_timed`, which records the full
+  training cost against iterations and against wall-clock time (evaluation not counted), the
+  evidence that mini-batches reach a given cost sooner than batch gradient descent.
+
+:func:`check_random_mini_batches` grades a learner's own ``random_mini_batches``.
+"""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+
+from . import data, model, optim
+from ._checks import as_float_array, check_number, check_X
+
+__all__ = [
+    "make_line_data",
+    "line_cost",
+    "line_optimum",
+    "line_grads",
+    "line_sgd",
+    "time_line_epoch",
+    "train_timed",
+    "steps_to_cost",
+    "time_to_cost",
+    "check_random_mini_batches",
+]
+
+
+# ---------------------------------------------------------------- the straight line
+
+
+def make_line_data(m=512, slope=1.5, intercept=-1.0, noise=0.5, x_mean=2.0, seed=0):
+    """``m`` points near the line ``y = slope x + intercept``: ``X`` (1, m), ``Y`` (1, m).
+
+    ``x`` is drawn around ``x_mean`` (not 0) on purpose: ``w`` and ``b`` are then correlated and
+    the cost contours are long thin ellipses, where the differences between batch sizes show.
+    """
+    check_number("m", m, low=2, integer=True)
+    check_number("noise", noise, low=0)
+    rng = np.random.default_rng(seed)
+    x = x_mean + rng.standard_normal(m)
+    y = slope * x + intercept + noise * rng.standard_normal(m)
+    return x.reshape(1, -1), y.reshape(1, -1)
+
+
+def _check_line_data(X, Y):
+    X = check_X(X, n_x=1)
+    Y = as_float_array("Y", Y, ndim=2)
+    if Y.shape != X.shape:
+        raise ValueError(f"Y must have the shape of X, (1, m) = {X.shape}; got {Y.shape}")
+    return X, Y
+
+
+def line_cost(w, b, X, Y):
+    """``J(w, b) = 1/(2m) sum_i (w x(i) + b - y(i))^2``; ``w`` and ``b`` broadcast (e.g. grids)."""
+    X, Y = _check_line_data(X, Y)
+    w = np.asarray(w, dtype=float)
+    b = np.asarray(b, dtype=float)
+    # Expanded in the moments of the data so that a grid of (w, b) costs no (grid x m) array.
+    xx, x, xy, y, yy = (np.mean(X * X), np.mean(X), np.mean(X * Y), np.mean(Y), np.mean(Y * Y))
+    return 0.5 * (w * w * xx + 2 * w * b * x + b * b - 2 * w * xy - 2 * b * y + yy)
+
+
+def line_optimum(X, Y):
+    """The least-squares ``(w, b)`` and its cost ``J*``: the bottom of the contours."""
+    X, Y = _check_line_data(X, Y)
+    A = np.vstack([X[0], np.ones(X.shape[1])]).T
+    (w, b), *_ = np.linalg.lstsq(A, Y[0], rcond=None)
+    return float(w), float(b), float(line_cost(w, b, X, Y))
+
+
+def line_grads(w, b, X, Y):
+    """``{"dw": dJ/dw, "db": dJ/db}`` of :func:`line_cost` on the batch ``(X, Y)`` (scalars)."""
+    X, Y = _check_line_data(X, Y)
+    check_number("w", w)
+    check_number("b", b)
+    error = w * X + b - Y
+    return {"dw": float(np.mean(error * X)), "db": float(np.mean(error))}
+
+
+def _batch_moments(X, Y, mini_batch_size, rng):
+    """The batch means of x^2, x, xy, y for every mini-batch of one epoch: array (4, n_batches)."""
+    order = rng.permutation(X.shape[1])
+    x, y = X[0, order], Y[0, order]
+    starts = np.arange(0, x.size, mini_batch_size)
+    counts = np.diff(np.append(starts, x.size))
+    sums = np.add.reduceat(np.stack([x * x, x, x * y, y]), starts, axis=1)
+    return sums / counts
+
+
+def line_sgd(X, Y, mini_batch_size, learning_rates, num_epochs=20, start=(-1.0, 4.0), seed=0,
+             divergence_limit=1e3):
+    """Mini-batch gradient descent on :func:`line_cost` for several learning rates at once.
+
+    Every learning rate sees the same mini-batches (shuffled each epoch by a generator seeded
+    with ``seed``), so the runs differ by alpha alone. A batch's gradient only needs its means of
+    ``x^2, x, xy, y``, computed for a whole epoch in one vectorized call; the updates themselves
+    are the textbook ones, ``w := w - alpha dw``, ``b := b - alpha db``.
+
+    Parameters
+    ----------
+    X, Y : arrays (1, m). mini_batch_size : int in [1, m] (m is batch gradient descent).
+    learning_rates : array (K,) of positive alphas. num_epochs : int. start : ``(w, b)``.
+    divergence_limit : a run whose ``|w|`` or ``|b|`` exceeds it is stopped and marked diverged.
+
+    Returns
+    -------
+    dict with ``path`` (K, S + 1, 2) the ``(w, b)`` after each of the S updates (NaN after a
+    divergence), ``cost`` (K, S + 1) the full training cost there, ``steps_per_epoch`` and
+    ``diverged`` (K,) bool.
+    """
+    X, Y = _check_line_data(X, Y)
+    m = X.shape[1]
+    check_number("mini_batch_size", mini_batch_size, low=1, high=m, integer=True)
+    alphas = as_float_array("learning_rates", learning_rates, ndim=1)
+    if np.any(alphas <= 0):
+        raise ValueError(f"learning_rates must be positive; got {alphas.tolist()}")
+    check_number("num_epochs", num_epochs, low=1, integer=True)
+    check_number("divergence_limit", divergence_limit, low=0, low_open=True)
+    rng = np.random.default_rng(seed)
+    moments = np.concatenate([_batch_moments(X, Y, mini_batch_size, rng) for _ in range(num_epochs)], axis=1)
+    steps = moments.shape[1]
+    K = alphas.size
+    path = np.full((K, steps + 1, 2), np.nan)
+    diverged = np.zeros(K, dtype=bool)
+    rows = moments.T.tolist()
+    # Plain Python floats: for two parameters a scalar loop is much faster than numpy calls.
+    for k, alpha in enumerate(alphas.tolist()):
+        w, b = float(start[0]), float(start[1])
+        points = [(w, b)]
+        for xx, x, xy, y in rows:
+            dw = w * xx + b * x - xy
+            db = w * x + b - y
+            w, b = w - alpha * dw, b - alpha * db
+            if not (abs(w) < divergence_limit and abs(b) < divergence_limit):
+                diverged[k] = True
+                break
+            points.append((w, b))
+        path[k, : len(points)] = points
+    cost = line_cost(path[..., 0], path[..., 1], X, Y)
+    return {"path": path, "cost": cost, "steps_per_epoch": steps // num_epochs, "diverged": diverged}
+
+
+def time_line_epoch(X, Y, mini_batch_size, learning_rate=0.01, repeats=3, seed=0):
+    """Median wall-clock seconds of one epoch of plain mini-batch gradient descent on the line.
+
+    Each update computes the predictions, errors and gradients of its mini-batch the ordinary
+    way (no moments), so the time shows what a batch size costs: many small vectorized steps
+    versus one large one.
+    """
+    X, Y = _check_line_data(X, Y)
+    check_number("mini_batch_size", mini_batch_size, low=1, high=X.shape[1], integer=True)
+    check_number("repeats", repeats, low=1, integer=True)
+    times = []
+    for r in range(repeats):
+        batches = data.random_mini_batches(X, Y, mini_batch_size, seed=seed + r)
+        w, b = 0.0, 0.0
+        begin = time.perf_counter()
+        for X_t, Y_t in batches:
+            error = w * X_t + b - Y_t
+            w = w - learning_rate * np.mean(error * X_t)
+            b = b - learning_rate * np.mean(error)
+        times.append(time.perf_counter() - begin)
+    return float(np.median(times))
+
+
+# ---------------------------------------------------------------- a real network against the clock
+
+
+def _full_cost(X, Y, params, hidden):
+    ZL, _ = model.forward(X, params, hidden=hidden, mode="test")
+    return float(model.cost(ZL, Y, params))
+
+
+def train_timed(X, Y, params, mini_batch_size, learning_rate, num_steps, eval_every=1, hidden="relu", seed=0):
+    """Gradient descent with mini-batches of ``mini_batch_size``, timed.
+
+    Epoch ``e`` uses ``data.random_mini_batches(X, Y, mini_batch_size, seed + e)``; each update is
+    ``model.cost_and_grads`` on one mini-batch, then ``optim.gd(learning_rate)``. Every
+    ``eval_every`` updates the full training cost is computed *outside* the timer.
+
+    Returns
+    -------
+    dict of arrays: ``step`` (updates done), ``seconds`` (training time until then), ``cost``
+    (full training cost then, the first entry at step 0), ``batch_cost`` (the cost of each
+    mini-batch when it was used) and ``step_seconds`` (the time of each update), both of length
+    ``num_steps``. On a shared machine prefer ``median(step_seconds)`` to the raw sum.
+    """
+    X = check_X(X)
+    check_number("mini_batch_size", mini_batch_size, low=1, integer=True)
+    check_number("num_steps", num_steps, low=1, integer=True)
+    check_number("eval_every", eval_every, low=1, integer=True)
+    opt = optim.gd(learning_rate)
+    state = opt.init(params)
+    record = {"step": [0], "seconds": [0.0], "cost": [_full_cost(X, Y, params, hidden)], "batch_cost": [],
+              "step_seconds": []}
+    elapsed, step, epoch = 0.0, 0, 0
+    while step < num_steps:
+        batches = data.random_mini_batches(X, Y, mini_batch_size, seed=seed + epoch)
+        epoch += 1
+        for X_t, Y_t in batches:
+            begin = time.perf_counter()
+            J, grads = model.cost_and_grads(X_t, Y_t, params, hidden=hidden)
+            params, state = opt.update(params, grads, state)
+            record["step_seconds"].append(time.perf_counter() - begin)
+            elapsed += record["step_seconds"][-1]
+            step += 1
+            record["batch_cost"].append(float(J))
+            if step % eval_every == 0 or step == num_steps:
+                record["step"].append(step)
+                record["seconds"].append(elapsed)
+                record["cost"].append(_full_cost(X, Y, params, hidden))
+            if step == num_steps:
+                break
+    return {k: np.asarray(v) for k, v in record.items()}
+
+
+def steps_to_cost(record, target_cost):
+    """Updates until the recorded full cost first reached ``target_cost`` (``None`` if it never did).
+
+    Exact to the evaluation interval of :func:`train_timed` (``eval_every``).
+    """
+    check_number("target_cost", target_cost, low=0)
+    reached = np.flatnonzero(record["cost"] <= target_cost)
+    return int(record["step"][reached[0]]) if reached.size else None
+
+
+def time_to_cost(record, target_cost):
+    """Training seconds until the recorded full cost first reached ``target_cost`` (``inf`` if never)."""
+    check_number("target_cost", target_cost, low=0)
+    reached = np.flatnonzero(record["cost"] <= target_cost)
+    return float(record["seconds"][reached[0]]) if reached.size else float("inf")
+
+
+# ---------------------------------------------------------------- exercise check
+
+
+def check_random_mini_batches(fn, m=148, mini_batch_size=32, seed=3):
+    """Grade a learner's ``fn(X, Y, mini_batch_size, seed) -> [(X_t, Y_t), ...]``.
+
+    ``X`` row 0 holds each example's index, so the check can tell which examples went where.
+    Returns ``"correct: ..."`` or the first problem found: not a list of pairs, wrong shapes,
+    examples lost or repeated, ``X`` and ``Y`` shuffled differently, the last partial batch
+    dropped or the wrong size, no shuffling, or a result that changes for the same seed.
+    """
+    check_number("m", m, low=2, integer=True)
+    check_number("mini_batch_size", mini_batch_size, low=1, high=m - 1, integer=True)
+    index = np.arange(m, dtype=float)
+    X = np.vstack([index, -index])
+    Y = (index % 2).reshape(1, -1)
+    Y_code = index.reshape(1, -1)   # a second target that names each example, to test pairing
+    try:
+        batches = fn(X.copy(), Y.copy(), mini_batch_size, seed)
+        batches_named = fn(X.copy(), Y_code.copy(), mini_batch_size, seed)
+        again = fn(X.copy(), Y_code.copy(), mini_batch_size, seed)
+    except Exception as error:  # the learner's code may fail in any way; report it in words
+        return f"your function raised {type(error).__name__}: {error}"
+    if not isinstance(batches, (list, tuple)) or not all(isinstance(p, (list, tuple)) and len(p) == 2 for p in batches):
+        return "return a list of (X_t, Y_t) pairs, one per mini-batch"
+    for t, (X_t, Y_t) in enumerate(batches_named):
+        X_t, Y_t = np.asarray(X_t), np.asarray(Y_t)
+        if X_t.ndim != 2 or X_t.shape[0] != 2 or Y_t.ndim != 2 or Y_t.shape[0] != 1:
+            return (f"mini-batch {t} has X_t {X_t.shape} and Y_t {Y_t.shape}: keep the course's layout, "
+                    "X_t (n_x, size) and Y_t (1, size), one column per example (slice columns, X[:, a:b])")
+        if X_t.shape[1] != Y_t.shape[1]:
+            return f"mini-batch {t} has {X_t.shape[1]} columns in X_t but {Y_t.shape[1]} in Y_t"
+        if not np.array_equal(X_t[0], Y_t[0]):
+            return (f"in mini-batch {t} the columns of X_t and Y_t do not belong together: shuffle both with the "
+                    "same permutation (X[:, permutation], Y[:, permutation])")
+    seen = np.concatenate([np.asarray(X_t)[0] for X_t, _ in batches_named])
+    sizes = [np.asarray(X_t).shape[1] for X_t, _ in batches_named]
+    full, rest = divmod(m, mini_batch_size)
+    expected_sizes = [mini_batch_size] * full + ([rest] if rest else [])
+    if seen.size < m and sizes == [mini_batch_size] * full:
+        return (f"{m - seen.size} examples are missing: with m = {m} and size {mini_batch_size} the last, "
+                f"partial mini-batch of {rest} examples must be kept")
+    if np.unique(seen).size != seen.size:
+        return "some examples appear in more than one mini-batch: cut one permutation into consecutive slices"
+    if seen.size != m:
+        return f"{m - seen.size} examples are missing: every example must be in exactly one mini-batch"
+    if sizes != expected_sizes:
+        return f"mini-batch sizes are {sizes}; expected {expected_sizes} (full batches first, the remainder last)"
+    if np.array_equal(seen, index):
+        return "the examples are in their original order: shuffle the columns with np.random.default_rng(seed).permutation(m)"
+    if len(again) != len(batches_named) or not all(
+        np.array_equal(np.asarray(a[0]), np.asarray(b[0])) for a, b in zip(again, batches_named)
+    ):
+        return "two calls with the same seed gave different mini-batches: draw the permutation from np.random.default_rng(seed)"
+    return (f"correct: {len(sizes)} mini-batches of sizes {sizes[0]} ... {sizes[-1]}, every example exactly once, "
+            "X and Y shuffled together, reproducible by seed")

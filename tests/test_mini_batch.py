@@ -1,0 +1,151 @@
+"""Chapter 5: random_mini_batches, the straight-line runs, the timed network training, the widget."""
+
+import numpy as np
+import pytest
+
+from helpers import data, gradcheck, mini_batch, model, widgets
+
+
+def _indexed(m):
+    index = np.arange(m, dtype=float)
+    return np.vstack([index, 2 * index]), index.reshape(1, -1)
+
+
+@pytest.mark.parametrize("m, size", [(148, 32), (128, 32), (5, 8), (7, 1)])
+def test_random_mini_batches_every_example_once_and_last_partial(m, size):
+    X, Y = _indexed(m)
+    batches = data.random_mini_batches(X, Y, size, seed=0)
+    sizes = [X_t.shape[1] for X_t, _ in batches]
+    full, rest = divmod(m, size)
+    assert sizes == [size] * full + ([rest] if rest else [])
+    seen = np.concatenate([X_t[0] for X_t, _ in batches])
+    assert np.array_equal(np.sort(seen), np.arange(m))
+    for X_t, Y_t in batches:
+        assert np.array_equal(X_t[0], Y_t[0]) and np.array_equal(X_t[1], 2 * X_t[0])
+
+
+def test_random_mini_batches_reproducible_by_seed():
+    X, Y = _indexed(100)
+    a = data.random_mini_batches(X, Y, 16, seed=5)
+    b = data.random_mini_batches(X, Y, 16, seed=5)
+    c = data.random_mini_batches(X, Y, 16, seed=6)
+    assert all(np.array_equal(p[0], q[0]) for p, q in zip(a, b))
+    assert not np.array_equal(a[0][0], c[0][0])
+    assert not np.array_equal(np.concatenate([x[0] for x, _ in a]), np.arange(100))
+
+
+def test_random_mini_batches_validates():
+    X, Y = _indexed(10)
+    with pytest.raises(ValueError, match="mini_batch_size"):
+        data.random_mini_batches(X, Y, 0)
+    with pytest.raises(ValueError, match="same number of columns"):
+        data.random_mini_batches(X, Y[:, :5], 4)
+
+
+def test_check_random_mini_batches_messages():
+    def right(X, Y, mini_batch_size, seed):
+        order = np.random.default_rng(seed).permutation(X.shape[1])
+        X, Y = X[:, order], Y[:, order]
+        return [(X[:, k:k + mini_batch_size], Y[:, k:k + mini_batch_size]) for k in range(0, X.shape[1], mini_batch_size)]
+
+    def drops_last(X, Y, mini_batch_size, seed):
+        return right(X, Y, mini_batch_size, seed)[:-1]
+
+    def unshuffled(X, Y, mini_batch_size, seed):
+        return [(X[:, k:k + mini_batch_size], Y[:, k:k + mini_batch_size]) for k in range(0, X.shape[1], mini_batch_size)]
+
+    def unpaired(X, Y, mini_batch_size, seed):
+        rng = np.random.default_rng(seed)
+        X, Y = X[:, rng.permutation(X.shape[1])], Y[:, rng.permutation(X.shape[1])]
+        return [(X[:, k:k + mini_batch_size], Y[:, k:k + mini_batch_size]) for k in range(0, X.shape[1], mini_batch_size)]
+
+    def unseeded(X, Y, mini_batch_size, seed, _rng=np.random.default_rng(0)):
+        order = _rng.permutation(X.shape[1])
+        X, Y = X[:, order], Y[:, order]
+        return [(X[:, k:k + mini_batch_size], Y[:, k:k + mini_batch_size]) for k in range(0, X.shape[1], mini_batch_size)]
+
+    def rows(X, Y, mini_batch_size, seed):
+        return [(X.T[k:k + mini_batch_size], Y.T[k:k + mini_batch_size]) for k in range(0, X.shape[1], mini_batch_size)]
+
+    def repeats(X, Y, mini_batch_size, seed):
+        rng = np.random.default_rng(seed)
+        out = []
+        for _ in range(-(-X.shape[1] // mini_batch_size)):
+            pick = rng.choice(X.shape[1], mini_batch_size)
+            out.append((X[:, pick], Y[:, pick]))
+        return out
+
+    assert mini_batch.check_random_mini_batches(right).startswith("correct")
+    assert mini_batch.check_random_mini_batches(data.random_mini_batches).startswith("correct")
+    assert "partial mini-batch" in mini_batch.check_random_mini_batches(drops_last)
+    assert "original order" in mini_batch.check_random_mini_batches(unshuffled)
+    assert "same permutation" in mini_batch.check_random_mini_batches(unpaired)
+    assert "same seed" in mini_batch.check_random_mini_batches(unseeded)
+    assert "layout" in mini_batch.check_random_mini_batches(rows)
+    assert "more than one mini-batch" in mini_batch.check_random_mini_batches(repeats)
+    assert "raised" in mini_batch.check_random_mini_batches(lambda *a: 1 / 0)
+
+
+def test_line_gradients_match_a_numerical_gradient():
+    X, Y = mini_batch.make_line_data(50, seed=2)
+    theta = np.array([0.7, -0.4])
+    grads = mini_batch.line_grads(theta[0], theta[1], X, Y)
+    numerical = gradcheck.numerical_gradient(lambda: float(mini_batch.line_cost(theta[0], theta[1], X, Y)), theta)
+    assert gradcheck.max_relative_error(np.array([grads["dw"], grads["db"]]), numerical) < 1e-7
+
+
+def test_line_cost_equals_the_direct_formula_and_the_optimum_is_the_bottom():
+    X, Y = mini_batch.make_line_data(40, seed=1)
+    direct = np.mean((0.3 * X + 0.2 - Y) ** 2) / 2
+    assert mini_batch.line_cost(0.3, 0.2, X, Y) == pytest.approx(direct)
+    w, b, J = mini_batch.line_optimum(X, Y)
+    assert J <= mini_batch.line_cost(w + 1e-3, b, X, Y) and J <= mini_batch.line_cost(w, b - 1e-3, X, Y)
+    assert mini_batch.line_grads(w, b, X, Y)["dw"] == pytest.approx(0, abs=1e-9)
+
+
+def test_line_sgd_full_batch_is_gradient_descent_and_divergence_is_flagged():
+    X, Y = mini_batch.make_line_data(32, seed=0)
+    run = mini_batch.line_sgd(X, Y, 32, [0.1, 0.5], num_epochs=3, start=(0.0, 0.0))
+    w, b = 0.0, 0.0
+    for _ in range(3):
+        g = mini_batch.line_grads(w, b, X, Y)
+        w, b = w - 0.1 * g["dw"], b - 0.1 * g["db"]
+    np.testing.assert_allclose(run["path"][0, -1], [w, b])
+    assert run["steps_per_epoch"] == 1 and run["cost"].shape == (2, 4)
+    long_run = mini_batch.line_sgd(X, Y, 32, [0.1, 0.5], num_epochs=40)
+    assert long_run["diverged"].tolist() == [False, True]
+    assert np.isnan(long_run["path"][1, -1]).all() and np.isfinite(long_run["path"][0]).all()
+
+
+def test_line_sgd_validates():
+    X, Y = mini_batch.make_line_data(16)
+    with pytest.raises(ValueError, match="learning_rates must be positive"):
+        mini_batch.line_sgd(X, Y, 4, [0.1, -1.0])
+    with pytest.raises(ValueError, match="mini_batch_size"):
+        mini_batch.line_sgd(X, Y, 17, [0.1])
+    with pytest.raises(ValueError, match=r"\(n_x, m\)"):
+        mini_batch.line_sgd(X.T, Y.T, 4, [0.1])
+    with pytest.raises(ValueError, match="shape of X"):
+        mini_batch.line_cost(0.0, 0.0, X, Y[:, :3])
+
+
+def test_train_timed_records_costs_and_reaches_lower_cost():
+    X, Y = data.make_moons(256, seed=0)
+    start = model.init_params([2, 8, 1], seed=0)
+    record = mini_batch.train_timed(X, Y, start, 32, 0.5, num_steps=40, eval_every=8)
+    assert record["step"].tolist() == [0, 8, 16, 24, 32, 40]
+    assert record["batch_cost"].shape == (40,) and record["step_seconds"].shape == (40,)
+    assert np.all(np.diff(record["seconds"]) >= 0)
+    assert record["cost"][-1] < record["cost"][0]
+    assert mini_batch.steps_to_cost(record, record["cost"][0]) == 0
+    assert mini_batch.steps_to_cost(record, -0.0) is None
+    assert mini_batch.time_to_cost(record, 0.0) == float("inf")
+
+
+def test_explorer_says_diverged_and_reports_time():
+    explorer = widgets.build("05_mini_batch")
+    explorer.set(mini_batch_size=1, learning_rate=0.5)
+    assert "diverged" in explorer.readout.value
+    explorer.set(mini_batch_size=256, learning_rate=0.1)
+    assert "batch gradient descent" in explorer.readout.value and "ms per epoch" in explorer.readout.value
+    assert "diverged" not in explorer.readout.value
