@@ -16,7 +16,7 @@ BN_COLORS = {"no BN": "#7f7f7f", "BN": "#9467bd"}
 @lru_cache(maxsize=1)
 def default_stats():
     """Activation statistics behind ``09_batchnorm`` (computed once per kernel)."""
-    return batchnorm.activation_statistics(depths=(2, 4, 6, 8, 10), m=200)
+    return batchnorm.activation_statistics(depths=(2, 4, 6, 8, 10), m=160)
 
 
 @lru_cache(maxsize=1)
@@ -26,7 +26,7 @@ def default_sweep():
     (X_train, y_train), (X_dev, y_dev) = data.train_dev_test_split(X, y, (0.8, 0.2), seed=0)
     return batchnorm.lr_sweep(X_train[:, :384], data.one_hot(y_train[:, :384], 10), X_dev, data.one_hot(y_dev, 10),
                               learning_rates=(0.01, 0.03, 0.1, 0.3, 1.0, 3.0), init_scales=(0.2, 1.0, 3.0),
-                              num_epochs=20)
+                              num_epochs=15)
 
 
 @register("09_batchnorm")
@@ -52,8 +52,7 @@ def activations_explorer(stats=None):
     ridge.set_xticks(ticks, [""] * ticks.size)
     tick_labels = [live.animate(ridge.text(t, -0.015, "", transform=ridge.get_xaxis_transform(), ha="center",
                                            va="top", fontsize=9)) for t in ticks]
-    xlabel = live.animate(ridge.text(0.5, -0.085, "", transform=ridge.transAxes, ha="center", va="top", fontsize=11))
-    ridge.set_xlabel(" ", fontsize=11, labelpad=6)  # reserves the room the animated label uses
+    ridge.set_xlabel("activation value A[l]", fontsize=11, labelpad=8)
     ridge.set_ylim(-0.2, max_depth + 0.1)
     ridge.set_yticks(np.arange(max_depth) + 0.3, [f"A[{max_depth - r}]" for r in range(max_depth)])
     plots.style_axes(ridge, "histogram of each hidden layer's activations", None, None)
@@ -81,8 +80,6 @@ def activations_explorer(stats=None):
         color = BN_COLORS["BN" if batchnorm else "no BN"]
         for t, label in zip(ticks, tick_labels):
             label.set_text(f"{edges[0] + t * (edges[-1] - edges[0]):g}")
-        xlabel.set_text(f"non-zero activation value (relu; > {edges[-1]:g} in the last bin)"
-                        if hidden == "relu" else f"activation value ({hidden})")
         unit = (edges - edges[0]) / (edges[-1] - edges[0])
         for r in range(max_depth):
             l = max_depth - r  # layer 1 at the top
@@ -106,8 +103,10 @@ def activations_explorer(stats=None):
         else:
             text = ""
         plots.set_status(status, text)
+        note = (f" (ReLU histograms: non-zero values only, {100 * stats.active[key][-1]:.0f}% non-zero in the last "
+                f"layer; values above {edges[-1]:g} in the last bin)") if hidden == "relu" else ""
         return (f"{'with' if batchnorm else 'without'} batch norm, {hidden}, init scale {init_scale}: std of the last "
-                f"hidden layer {std[-1]:.2e}; ||dW[1]|| / ||dW[L]|| = {ratio:.2e}")
+                f"hidden layer {std[-1]:.2e}; ||dW[1]|| / ||dW[L]|| = {ratio:.2e}{note}")
 
     return Experiment(controls, live, update, title="Activations at initialization, layer by layer")
 
