@@ -10,8 +10,8 @@ The four surfaces, all drawn on the box ``[-2, 2] x [-2, 2]``:
 
 - ``quadratic``: ``x**2 / 20 + y**2``, ill-conditioned (curvatures 0.1 and 2, ratio 20);
 - ``rosenbrock``: ``(1 - x)**2 + 100 (y - x**2)**2``, a curved narrow valley, minimum (1, 1);
-- ``saddle``: ``u**2 + v**4 / 4 - v**2 / 2`` with ``u = (y - x)/sqrt(2)``, ``v = (x + y)/sqrt(2)``:
-  a saddle at the origin between two minima at +-(1/sqrt(2), 1/sqrt(2));
+- ``saddle``: ``x**2 + y**4 / 4 - y**2 / 2``: a saddle at the origin (a minimum along x, a
+  maximum along y) between two minima at (0, -1) and (0, 1);
 - ``plateau``: ``1 - exp(-2 (x**2 + y**2))``, nearly flat away from its narrow well at the origin.
 """
 
@@ -30,9 +30,6 @@ __all__ = ["Surface", "SURFACES", "get", "Trajectory", "replay", "replay_many", 
 ESCAPE_RADIUS = 1e4
 """A run whose point leaves ``max(|x|, |y|) <= ESCAPE_RADIUS`` has diverged: it is stopped there,
 long before any square of a coordinate or gradient could overflow."""
-
-_R2 = np.sqrt(0.5)
-
 
 @dataclass(frozen=True)
 class Surface:
@@ -103,14 +100,11 @@ def _rosenbrock_grad(x, y):
 
 
 def _saddle(x, y):
-    u, v = (y - x) * _R2, (x + y) * _R2
-    return u * u + v**4 / 4 - v * v / 2
+    return x * x + y**4 / 4 - y * y / 2
 
 
 def _saddle_grad(x, y):
-    u, v = (y - x) * _R2, (x + y) * _R2
-    du, dv = 2 * u, v**3 - v
-    return np.stack([(dv - du) * _R2, (du + dv) * _R2])
+    return np.stack([2 * x, y**3 - y])
 
 
 def _plateau(x, y):
@@ -127,8 +121,8 @@ SURFACES = {
                          np.array([[0.0, 0.0]]), 0.0, np.geomspace(0.003, 4, 14)),
     "rosenbrock": Surface("rosenbrock", r"$(1-x)^2 + 100\,(y-x^2)^2$", _rosenbrock, _rosenbrock_grad,
                           np.array([[1.0, 1.0]]), 0.0, np.geomspace(0.01, 3000, 16)),
-    "saddle": Surface("saddle", r"$u^2 + v^4/4 - v^2/2,\ u=\frac{y-x}{\sqrt{2}},\ v=\frac{x+y}{\sqrt{2}}$",
-                      _saddle, _saddle_grad, np.array([[_R2, _R2], [-_R2, -_R2]]), -0.25,
+    "saddle": Surface("saddle", r"$x^2 + y^4/4 - y^2/2$", _saddle, _saddle_grad,
+                      np.array([[0.0, -1.0], [0.0, 1.0]]), -0.25,
                       np.r_[-0.24, -0.2, -0.12, -0.05, 0.0, 0.1, 0.3, 0.7, 1.5, 3, 6], saddles=np.zeros((1, 2))),
     "plateau": Surface("plateau", r"$1 - e^{-2(x^2+y^2)}$", _plateau, _plateau_grad,
                        np.array([[0.0, 0.0]]), 0.0, np.r_[0.05, 0.2, 0.4, 0.6, 0.8, 0.9, 0.97, 0.99, 0.997, 0.999, 0.9997, 0.9999]),
