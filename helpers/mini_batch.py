@@ -186,7 +186,9 @@ def train_timed(X, Y, params, mini_batch_size, learning_rate, num_steps, eval_ev
 
     Epoch ``e`` uses ``data.random_mini_batches(X, Y, mini_batch_size, seed + e)``; each update is
     ``model.cost_and_grads`` on one mini-batch, then ``optim.gd(learning_rate)``. Every
-    ``eval_every`` updates the full training cost is computed *outside* the timer.
+    ``eval_every`` updates the full training cost is computed *outside* the timer. When the
+    mini-batch is the whole set (batch gradient descent) the cost of every update *is* the full
+    cost before it, so it is recorded after every update at no extra cost, whatever ``eval_every``.
 
     Returns
     -------
@@ -221,7 +223,12 @@ def train_timed(X, Y, params, mini_batch_size, learning_rate, num_steps, eval_ev
                 record["cost"].append(_full_cost(X, Y, params, hidden))
             if step == num_steps:
                 break
-    return {k: np.asarray(v) for k, v in record.items()}
+    out = {k: np.asarray(v) for k, v in record.items()}
+    if mini_batch_size >= X.shape[1]:
+        out["step"] = np.arange(num_steps + 1)
+        out["seconds"] = np.concatenate([[0.0], np.cumsum(out["step_seconds"])])
+        out["cost"] = np.append(out["batch_cost"], out["cost"][-1])
+    return out
 
 
 def steps_to_cost(record, target_cost):

@@ -140,6 +140,10 @@ def test_train_timed_records_costs_and_reaches_lower_cost():
     assert mini_batch.steps_to_cost(record, record["cost"][0]) == 0
     assert mini_batch.steps_to_cost(record, -0.0) is None
     assert mini_batch.time_to_cost(record, 0.0) == float("inf")
+    full = mini_batch.train_timed(X, Y, start, 256, 0.5, num_steps=5, eval_every=5)
+    assert full["step"].tolist() == [0, 1, 2, 3, 4, 5] and full["cost"].shape == (6,)
+    assert full["cost"][0] == pytest.approx(record["cost"][0])
+    assert np.all(np.diff(full["seconds"]) > 0)
 
 
 def test_explorer_says_diverged_and_reports_time():
