@@ -286,3 +286,19 @@ def test_lr_sweep_explorer_says_stalled_on_the_plot():
     explorer.set(init_scale=0.2, learning_rate=0.1)
     shown = [t.get_text() for t in explorer.live.axes[0].texts if t.get_visible()]
     assert "no BN: stalled" in shown and not any(s.startswith("BN:") for s in shown)
+
+
+@pytest.mark.parametrize("call, message", [
+    (lambda: batchnorm.activation_statistics(depths=(0, 2)), "depths"),
+    (lambda: batchnorm.activation_statistics(init_scales=(0.0,)), "init_scales"),
+    (lambda: batchnorm.activation_statistics(hiddens=("softplus",)), "hidden"),
+    (lambda: batchnorm.lr_sweep(np.zeros((4, 8)), np.eye(2)[:, [0, 1] * 4], np.zeros((4, 8)), np.eye(2)[:, [0, 1] * 4],
+                                layer_dims=(4, 3, 2), learning_rates=(-0.1,)), "learning_rates"),
+    (lambda: batchnorm.lr_sweep(np.zeros((8, 4)), np.eye(2)[:, [0, 1] * 4], np.zeros((4, 8)), np.eye(2)[:, [0, 1] * 4],
+                                layer_dims=(4, 3, 2)), "X_dev"),
+    (lambda: batchnorm.check_batchnorm_forward("not a function"), "fn must be"),
+    (lambda: batchnorm.training_status([], 2.3), "at least one"),
+])
+def test_experiment_validation(call, message):
+    with pytest.raises(ValueError, match=message):
+        call()

@@ -235,3 +235,13 @@ def test_checker_accepts_a_stable_softmax():
 def test_checker_names_the_mistake(wrong, message):
     with pytest.raises(AssertionError, match=message):
         softmax.check_softmax(wrong)
+
+
+@pytest.mark.parametrize("call, message", [
+    (lambda: softmax.train_blob_regressions(class_counts=(1, 3)), "class_counts"),
+    (lambda: softmax.region_image(np.zeros((3, 4)), lighten=1.0), "lighten"),
+    (lambda: softmax.check_softmax(None), "fn must be"),
+])
+def test_more_validation(call, message):
+    with pytest.raises(ValueError, match=message):
+        call()
