@@ -120,7 +120,7 @@ SURFACES = {
     "quadratic": Surface("quadratic", r"$x^2/20 + y^2$", _quadratic, _quadratic_grad,
                          np.array([[0.0, 0.0]]), 0.0, np.geomspace(0.003, 4, 14)),
     "rosenbrock": Surface("rosenbrock", r"$(1-x)^2 + 100\,(y-x^2)^2$", _rosenbrock, _rosenbrock_grad,
-                          np.array([[1.0, 1.0]]), 0.0, np.geomspace(0.01, 3000, 16)),
+                          np.array([[1.0, 1.0]]), 0.0, np.geomspace(0.05, 2500, 15)),
     "saddle": Surface("saddle", r"$x^2 + y^4/4 - y^2/2$", _saddle, _saddle_grad,
                       np.array([[0.0, -1.0], [0.0, 1.0]]), -0.25,
                       np.r_[-0.24, -0.2, -0.12, -0.05, 0.0, 0.1, 0.3, 0.7, 1.5, 3, 6], saddles=np.zeros((1, 2))),

@@ -151,7 +151,6 @@ def optimizer_playground(surface="quadratic", start=(-1.5, 1.6)):
         ends[name] = live.animate(ax.plot([], [], "o", color=color, mec="k", ms=7, zorder=4)[0])
         losses[name] = live.animate(ax_loss.plot([], [], "-", color=color, lw=1.8, label=LABELS[name])[0])
     status = live.animate(plots.draw_status(ax_loss, "", loc=(0.6, 0.92), fontsize=12, zorder=10))
-    legend = ax.legend(handles=[minima, saddles, start_marker], loc="lower right", fontsize=9, framealpha=0.85)
     # Log scales on both loss axes: fixed limits for every surface and every number of steps,
     # so the static part of the figure never needs redrawing.
     ax_loss.set_xscale("log")
@@ -160,7 +159,10 @@ def optimizer_playground(surface="quadratic", start=(-1.5, 1.6)):
     ax_loss.set_ylim(*LOSS_RANGE)
     plots.style_axes(ax_loss, "loss against step", "step t (updates, log scale)", "f - f_min after t steps (log scale)")
     ax_loss.grid(True, which="major", alpha=0.3)
-    ax_loss.legend(loc="lower left", fontsize=9, ncol=2)
+    # One figure-level legend below both panels: outside the axes, so no moving line covers it
+    # and it belongs to the static background (axes legends are redrawn on every frame).
+    live.fig.legend(handles=[losses[n] for n in NAMES] + [minima, saddles, start_marker], loc="outside lower center",
+                    ncol=9, fontsize=10, frameon=False, handlelength=1.6, columnspacing=1.2)
 
     def layer(surface):
         def setup():
@@ -168,7 +170,7 @@ def optimizer_playground(surface="quadratic", start=(-1.5, 1.6)):
             title.set_text(surface.formula)
             minima.set_data(surface.minima[:, 0], surface.minima[:, 1])
             saddles.set_data(surface.saddles[:, 0], surface.saddles[:, 1])
-            return [image, *ax.spines.values(), title, minima, saddles, legend]
+            return [image, *ax.spines.values(), title, minima, saddles]
         return setup
 
     live.prepare({name: layer(s) for name, s in surfaces.SURFACES.items()})
