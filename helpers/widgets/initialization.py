@@ -1,0 +1,123 @@
+"""Chapter 12's live experiment: activation and gradient histograms across depth at initialization."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+import ipywidgets as W
+import numpy as np
+
+from matplotlib.lines import Line2D
+
+from .. import initialization, plots
+from . import Experiment, LiveFigure, register
+
+ACTIVATIONS = ("relu", "tanh", "sigmoid", "linear")
+SCALES = (0.1, 0.5, 0.8, 1.0, 1.25, 2.0, 10.0)
+DEPTHS = (2, 5, 10, 20, 30, 50)
+A_EDGES = np.linspace(-2, 2, 41)
+G_EDGES = np.linspace(-14, 4, 37)
+STD_RANGE = (1e-14, 1e14)
+LAYER_COLORS = ("#1f77b4", "#2ca02c", "#ff7f0e", "#d62728")
+
+
+@lru_cache(maxsize=256)
+def profile(hidden, init, scale, depth):
+    """:func:`helpers.initialization.depth_profile` of one setting, with its histograms (cached)."""
+    stats = initialization.depth_profile(hidden, init, scale, depth)
+    shown = sorted(set(np.linspace(0, depth - 1, 4).round().astype(int).tolist()))
+    a_hist = [np.histogram(np.clip(stats["A"][i], A_EDGES[0], A_EDGES[-1]), A_EDGES)[0] / stats["A"][i].size
+              for i in shown]
+    g_layers = sorted(set(np.linspace(0, depth, 4).round().astype(int).tolist()))
+    g_hist = []
+    for i in g_layers:
+        magnitude = np.log10(np.maximum(np.abs(stats["dW"][i]), 1e-300))
+        g_hist.append(np.histogram(np.clip(magnitude, G_EDGES[0], G_EDGES[-1]), G_EDGES)[0] / magnitude.size)
+    return {**stats, "a_layers": [i + 1 for i in shown], "a_hist": a_hist,
+            "g_layers": [i + 1 for i in g_layers], "g_hist": g_hist}
+
+
+def verdict(stats, init):
+    """A few words for the status box: vanishing, exploding, saturated or symmetric."""
+    if init == "zeros":
+        return "symmetric: every unit of a layer is identical"
+    a = stats["A_std"]
+    ratio = a[-1] / a[0] if a[0] > 0 else 0.0
+    if stats["saturated"][-1] > 0.5 and np.max(np.abs(stats["A"][-1])) < 1.01:
+        return f"saturated: {100 * stats['saturated'][-1]:.0f}% of the last layer's units"
+    if ratio < 1e-2:
+        return "activations vanish with depth"
+    if ratio > 1e2:
+        return "activations explode with depth"
+    return ""
+
+
+def _step_xy(edges, fractions):
+    return edges, np.append(np.maximum(fractions, 1e-5), max(fractions[-1], 1e-5))
+
+
+@register("12_initialization")
+def initialization_explorer():
+    """Histograms of activations and of ``dW`` at four depths, and their spread layer by layer."""
+    controls = {
+        "hidden": W.Dropdown(options=ACTIVATIONS, value="relu", description="activation"),
+        "init": W.Dropdown(options=initialization.INITS, value="he", description="init"),
+        "scale": W.SelectionSlider(options=SCALES, value=1.0, description="scale"),
+        "depth": W.SelectionSlider(options=DEPTHS, value=20, description="depth"),
+    }
+    for control in controls.values():
+        control.style.description_width = "80px"
+
+    live = LiveFigure(1, 3, figsize=(14, 4.5))
+    ax_a, ax_g, ax_s = live.axes
+    a_lines = [live.animate(ax_a.step(A_EDGES, np.full(A_EDGES.size, 1e-5), where="post", color=c, linewidth=1.8)[0])
+               for c in LAYER_COLORS]
+    g_lines = [live.animate(ax_g.step(G_EDGES, np.full(G_EDGES.size, 1e-5), where="post", color=c, linewidth=1.8)[0])
+               for c in LAYER_COLORS]
+    for ax, edges in ((ax_a, A_EDGES), (ax_g, G_EDGES)):
+        ax.set_yscale("log")
+        ax.set_ylim(1e-4, 1.5)
+        ax.set_xlim(edges[0], edges[-1])
+    plots.style_axes(ax_a, "activations A[l] (end bins: beyond $\\pm$2)", "activation value", "fraction of units (log)")
+    plots.style_axes(ax_g, "gradients dW[l]", "$\\log_{10} |dW|$ (end bins: beyond)", "fraction of weights (log)")
+    (a_std_line,) = ax_s.plot([], [], "-o", markersize=3, color=plots.COLORS["train"])
+    (g_std_line,) = ax_s.plot([], [], "-s", markersize=3, color=plots.COLORS["dev"])
+    (sat_line,) = ax_s.plot([], [], ":", color="#555555", linewidth=1.5)
+    live.animate(a_std_line, g_std_line, sat_line)
+    # One legend under the panels, made of proxies: drawn once with the static background
+    # (a legend inside an axes is redrawn on every frame, which costs more than the data).
+    proxies = [Line2D([], [], color=c, linewidth=1.8, label=l) for c, l in
+               zip(LAYER_COLORS, ("first layer", "one third deep", "two thirds deep", "last layer"))]
+    proxies += [Line2D([], [], marker="o", markersize=3, color=plots.COLORS["train"], label="std of A[l]"),
+                Line2D([], [], marker="s", markersize=3, color=plots.COLORS["dev"], label="std of dW[l]"),
+                Line2D([], [], linestyle=":", color="#555555", label="saturated share (0..1)")]
+    live.fig.legend(handles=proxies, loc="outside lower center", ncol=7, fontsize=10, frameon=False)
+    ax_s.set_yscale("log")
+    ax_s.set_ylim(*STD_RANGE)
+    ax_s.set_xlim(0, DEPTHS[-1] + 2)
+    ax_s.axhline(1.0, color="#bbbbbb", linewidth=1)
+    plots.style_axes(ax_s, "spread layer by layer", "layer l", "standard deviation (log scale)")
+    status = live.animate(plots.draw_status(ax_s, "", loc=(0.5, 0.92), fontsize=11))
+
+    def update(hidden, init, scale, depth):
+        stats = profile(hidden, init, scale, depth)
+        for line, hist in zip(a_lines, stats["a_hist"] + [None] * 4):
+            line.set_visible(hist is not None)
+            if hist is not None:
+                line.set_data(*_step_xy(A_EDGES, hist))
+        for line, hist in zip(g_lines, stats["g_hist"] + [None] * 4):
+            line.set_visible(hist is not None)
+            if hist is not None:
+                line.set_data(*_step_xy(G_EDGES, hist))
+        clip = lambda v: np.clip(v, *STD_RANGE)
+        a_std_line.set_data(np.arange(1, depth + 1), clip(stats["A_std"]))
+        g_std_line.set_data(np.arange(1, depth + 2), clip(stats["dW_std"]))
+        sat_line.set_data(np.arange(1, depth + 1), np.maximum(stats["saturated"], STD_RANGE[0]))
+        words = verdict(stats, init)
+        plots.set_status(status, words)
+        a, g = stats["A_std"], stats["dW_std"]
+        return (f"{hidden}, {init} init x {scale:g}, {depth} hidden layers of 32 units: std of A[1] {a[0]:.2e}, "
+                f"of A[{depth}] {a[-1]:.2e}; std of dW[1] {g[0]:.2e}, of dW[{depth + 1}] {g[-1]:.2e}; "
+                f"cost at init {stats['cost']:.3g}" + (f". <b>{words}</b>" if words else ""))
+
+    return Experiment(controls, live, update, title="Initialization: activations and gradients across depth")
