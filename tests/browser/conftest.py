@@ -27,7 +27,7 @@ from pathlib import Path
 
 import pytest
 
-from experiments import LATENCY, latency_table
+from experiments import LATENCY, TIMINGS, latency_table, timings_table
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "artifacts" / "browser"
@@ -241,15 +241,24 @@ def pytest_runtest_makereport(item, call):
 
 
 def pytest_terminal_summary(terminalreporter):
-    if not LATENCY:
+    if not LATENCY and not TIMINGS:
         return
     table = latency_table()
     text = ("# Slider move -> new image on screen, measured in Chromium\n\n"
             "From the keydown on a slider handle to the first animation frame after the widget's "
             "<img> loaded its new source (performance.now() in the page).\n"
             f"Command: python3 tasks.py test-browser   ({time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, "
-            f"{os.cpu_count()} cores)\n\n{table}\n")
+            f"{os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f} at the end)\n\n"
+            "The last column is the browser's share: from the new image source to the frame that shows it; "
+            "the rest is the round trip to the kernel and the kernel's update. Load: the machine's 1-minute "
+            "load average while measuring (2 cores: above 2 the kernel waits for a CPU).\n\n"
+            f"{table}\n\n"
+            "Seconds per step of each notebook's test (open = page until the kernel is idle, "
+            "run = Run All Cells or Voila's execution until every widget is drawn):\n\n"
+            f"{timings_table()}\n")
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     (ARTIFACTS / "latency.md").write_text(text)
     terminalreporter.section("slider -> image latency (artifacts/browser/latency.md)")
     terminalreporter.write_line(table)
+    terminalreporter.write_line("")
+    terminalreporter.write_line(timings_table())

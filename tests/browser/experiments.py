@@ -10,11 +10,14 @@ both taken with ``performance.now()`` inside the page.
 
 from __future__ import annotations
 
+import os
 import re
 import statistics
+import time
 from pathlib import Path
 
 MOVE_TIMEOUT_MS = 15_000
+NO_IMAGE_WAIT_MS = 3_000  # after a new readout, how long to wait for a new image
 MIN_MOVES = 20
 FLOOR_MEDIAN_MS = 150
 FLOOR_WORST_MS = 400
@@ -84,9 +87,9 @@ ARM_JS = "(index) => { const r = window.__course[index]; r.armed = true; r.t0 = 
 RESULT_JS = r"""
 (index) => {
   const rec = window.__course[index];
-  const last = rec.shown[rec.shown.length - 1];
+  const last = rec.shown.length ? rec.shown[rec.shown.length - 1] : null;
   const readout = document.querySelector(`[data-exp-readout="${index}"]`);
-  return {t0: rec.t0, event: rec.event, frame: last.frame, loaded: last.loaded, src: last.src,
+  return {t0: rec.t0, event: rec.event, frame: last ? last.frame : null, srcAt: rec.src.length ? rec.src[rec.src.length - 1] : null, loaded: last.loaded, src: last.src,
           readout: readout ? readout.innerText : ''};
 }
 """
@@ -128,8 +131,11 @@ class Driver:
         self.directions[control["id"]] = key
         return handle, key
 
-    def move(self, control):
-        """One move of ``control``; returns a dict with latency_ms, readout before/after, or None if it cannot move."""
+    def move(self, control, option=None):
+        """One move of ``control`` (a dropdown to ``option``, default the next one).
+
+        Returns a dict (the latency when a new image came), or None if the control cannot move.
+        """
         page, index = self.page, self.index
         if control["kind"] == "slider":
             handle, key = self._slider_key(control)
@@ -141,8 +147,7 @@ class Driver:
             count = select.locator("option").count()
             if count < 2:
                 return None
-            current = select.evaluate("s => s.selectedIndex")
-            target = (current + 1) % count
+            target = (select.evaluate("s => s.selectedIndex") + 1) % count if option is None else option
             action, what = (lambda: select.select_option(index=target)), f"option {target}"
         else:
             box = page.locator(f'[data-exp-control="{control["id"]}"] input[type=checkbox]').first
@@ -150,31 +155,45 @@ class Driver:
         before = page.evaluate(STATE_JS, index)
         page.evaluate(ARM_JS, index)
         action()
-        try:
-            page.wait_for_function("([i, n]) => window.__course[i].shown.length > n", arg=[index, before["shown"]],
-                                   timeout=MOVE_TIMEOUT_MS, polling="raf")
+        try:  # the kernel answered: a new image, or at least a new readout
+            page.wait_for_function(
+                "([i, n, r]) => { const ro = document.querySelector(`[data-exp-readout=\"${i}\"]`);"
+                " return window.__course[i].shown.length > n || (ro && ro.innerText !== r); }",
+                arg=[index, before["shown"], before["readout"]], timeout=MOVE_TIMEOUT_MS, polling="raf")
         except Exception as error:
-            raise AssertionError(f"{control['kind']} {control['label']!r} ({what}): the experiment's image did not "
-                                 f"change within {MOVE_TIMEOUT_MS / 1000:.0f} s") from error
+            raise AssertionError(f"{control['kind']} {control['label']!r} ({what}): neither the image nor the readout "
+                                 f"changed within {MOVE_TIMEOUT_MS / 1000:.0f} s") from error
+        try:  # the readout comes just before the image
+            page.wait_for_function("([i, n]) => window.__course[i].shown.length > n", arg=[index, before["shown"]],
+                                   timeout=NO_IMAGE_WAIT_MS, polling="raf")
+            image = True
+        except Exception:
+            image = False
         result = page.evaluate(RESULT_JS, index)
         assert result["t0"] is not None, f"no input event reached the page for {control['label']!r} ({what})"
-        return {"control": control["label"] or control["kind"], "what": what,
-                "latency_ms": result["frame"] - result["t0"], "src_to_frame_ms": result["frame"] - result["loaded"],
+        move = {"control": control["label"] or control["kind"], "kind": control["kind"], "what": what, "image": image,
                 "readout_before": before["readout"], "readout_after": result["readout"]}
+        if image:
+            move["latency_ms"] = result["frame"] - result["t0"]
+            move["browser_ms"] = result["frame"] - result["srcAt"]  # new src -> decoded -> on screen
+        return move
 
     def drive(self, min_moves=MIN_MOVES):
-        """Move every control at least once, then keep cycling the sliders until ``min_moves`` moves."""
+        """Every dropdown and checkbox to another value and back, then the sliders in turn, one key
+        press each, until ``min_moves`` slider moves brought a new image (fewer tries if there is
+        no slider)."""
         moves = []
-        movable = self.controls()
-        for control in movable:
-            move = self.move(control)
-            if move is not None:
-                moves.append(move)
-        cycle = self.controls("slider") or movable
-        timed = lambda: len(timed_moves(moves))  # noqa: E731
+        for control in self.controls():
+            if control["kind"] == "dropdown":
+                original = self.page.locator(f'[data-exp-control="{control["id"]}"] select').first.evaluate(
+                    "s => s.selectedIndex")
+                moves += [m for m in (self.move(control), self.move(control, option=original)) if m]
+            elif control["kind"] == "checkbox":
+                moves += [self.move(control), self.move(control)]
+        sliders = self.controls("slider")
         k = 0
-        while cycle and timed() < min_moves and k < 10 * min_moves:
-            move = self.move(cycle[k % len(cycle)])
+        while sliders and len(timed_moves(moves)) < min_moves and k < 5 * min_moves:
+            move = self.move(sliders[k % len(sliders)])
             k += 1
             if move is not None:
                 moves.append(move)
@@ -182,43 +201,82 @@ class Driver:
 
 
 def check_moves(label, experiment, moves):
-    """The functional claims: a slider moved, the image changed on every move, the readout changed.
-
-    (Every move already waited for a new image: ``Driver.move`` fails when none arrives.)
-    """
+    """What a person sees: every slider moves with the keyboard and changes the image, the readout changes."""
     assert moves, f"{label}: no control could be moved ({experiment['controls']})"
-    if any(c["kind"] == "slider" for c in experiment["controls"]):
-        assert any(m["what"].startswith("Arrow") for m in moves), f"{label}: no slider could be moved with the keyboard"
+    for control in experiment["controls"]:
+        mine = [m for m in moves if m["control"] == (control["label"] or control["kind"])]
+        if control["kind"] == "slider" and not control["disabled"]:
+            assert mine, f"{label}: slider {control['label']!r} could not be moved with the keyboard"
+            assert any(m["image"] for m in mine), (
+                f"{label}: moving slider {control['label']!r} ({len(mine)} key presses) never changed the image")
+    assert any(m["image"] for m in moves), f"{label}: no move changed the image"
     changed = [m for m in moves if m["readout_after"] != m["readout_before"]]
     assert changed, f"{label}: the readout never changed over {len(moves)} moves (it reads {moves[-1]['readout_after']!r})"
 
 
 def timed_moves(moves):
-    """The slider moves (key presses), or every move for an experiment without a slider."""
-    keys = [m for m in moves if m["what"].startswith("Arrow")]
-    return keys or moves
+    """Slider moves that brought a new image (every such move, for an experiment without a slider)."""
+    with_image = [m for m in moves if m["image"]]
+    sliders = [m for m in with_image if m["kind"] == "slider"]
+    return sliders or with_image
 
 
 def latency_summary(moves):
-    return summarize([m["latency_ms"] for m in timed_moves(moves)])
+    timed = timed_moves(moves)
+    summary = summarize([m["latency_ms"] for m in timed])
+    summary["browser_median"] = statistics.median([m["browser_ms"] for m in timed]) if timed else float("nan")
+    summary["load"] = os.getloadavg()[0]  # 1-minute load average of the machine while measuring
+    return summary
 
 
 # Per page kind ("jupyterlab", "voila"): experiment label -> latency summary; conftest prints it.
 LATENCY: dict[str, dict[str, dict]] = {}
+# Per page kind: notebook -> phase -> seconds (how long a person waits for each step).
+TIMINGS: dict[str, dict[str, dict[str, float]]] = {}
+
+
+class Phases:
+    """Wall-clock seconds of the steps of one notebook's test, kept in TIMINGS."""
+
+    def __init__(self, where, notebook):
+        self.record = TIMINGS.setdefault(where, {}).setdefault(Path(notebook).stem, {})
+        self.start = time.perf_counter()
+
+    def done(self, phase):
+        now = time.perf_counter()
+        self.record[phase] = now - self.start
+        self.start = now
+
+
+def timings_table():
+    phases = []
+    for notebooks in TIMINGS.values():
+        for record in notebooks.values():
+            phases += [p for p in record if p not in phases]
+    lines = ["| where | notebook | " + " | ".join(f"{p} s" for p in phases) + " |",
+             "|---|---|" + "---:|" * len(phases)]
+    for where, notebooks in sorted(TIMINGS.items()):
+        for name, record in sorted(notebooks.items()):
+            cells = [f"{record[p]:.1f}" if p in record else "" for p in phases]
+            lines.append(f"| {where} | {name} | " + " | ".join(cells) + " |")
+    return "\n".join(lines)
 
 
 def summarize(latencies_ms):
     values = sorted(latencies_ms)
+    if not values:
+        return {"moves": 0, "median": float("nan"), "worst": float("nan"), "p90": float("nan")}
     return {"moves": len(values), "median": statistics.median(values), "worst": values[-1],
             "p90": values[min(len(values) - 1, int(round(0.9 * (len(values) - 1))))]}
 
 
 def latency_table():
-    lines = ["| where | experiment | moves | median ms | p90 ms | worst ms |",
-             "|---|---|---:|---:|---:|---:|"]
+    lines = ["| where | experiment | moves | median ms | p90 ms | worst ms | median of it after the new src ms | load |",
+             "|---|---|---:|---:|---:|---:|---:|---:|"]
     for where, experiments in sorted(LATENCY.items()):
         for label, s in sorted(experiments.items()):
-            lines.append(f"| {where} | {label} | {s['moves']} | {s['median']:.0f} | {s['p90']:.0f} | {s['worst']:.0f} |")
+            lines.append(f"| {where} | {label} | {s['moves']} | {s['median']:.0f} | {s['p90']:.0f} | {s['worst']:.0f} "
+                         f"| {s['browser_median']:.0f} | {s['load']:.1f} |")
     return "\n".join(lines)
 
 

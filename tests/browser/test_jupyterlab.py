@@ -11,7 +11,7 @@ import pytest
 
 from conftest import ARTIFACTS, chapter_notebooks
 from experiments import (
-    LATENCY, Driver, check_floor, check_moves, experiment_label, find_experiments, latency_summary,
+    LATENCY, Driver, Phases, check_floor, check_moves, experiment_label, find_experiments, latency_summary,
 )
 
 pytestmark = pytest.mark.browser
@@ -79,9 +79,26 @@ def wait_state(page, predicate, timeout, what):
     return page.evaluate(NOTEBOOK_STATE_JS)
 
 
-@pytest.fixture
-def lab_page(page, jupyterlab):
+@pytest.fixture(scope="module")
+def lab_app(browser, jupyterlab):
+    """One JupyterLab page for every notebook (loading the application once saves seconds per notebook)."""
+    page = browser.new_page()
+    page.goto(f"{jupyterlab.url}/lab?reset", wait_until="domcontentloaded", timeout=120_000)
+    page.wait_for_function("() => !!window.jupyterapp", timeout=120_000)
+    page.evaluate("async () => { await window.jupyterapp.started; await window.jupyterapp.restored; }")
     yield page
+    page.close()
+
+
+@pytest.fixture
+def lab_page(lab_app, jupyterlab, request):
+    yield lab_app
+    report = getattr(request.node, "rep_call", None)
+    if report is not None and report.failed:
+        lab_app.screenshot(path=str(ARTIFACTS / f"FAILED-{request.node.name}.png"))
+    # Close the notebook without saving (the copy in the temporary folder stays as it was) and end its kernel.
+    lab_app.evaluate("""() => { for (const w of Array.from(window.jupyterapp.shell.widgets('main'))) {
+        if (w.context) w.context.model.dirty = false; w.close(); } }""")
     for session in jupyterlab.api("GET", "/api/sessions"):  # one kernel at a time on two cores
         jupyterlab.api("DELETE", f"/api/sessions/{session['id']}")
 
@@ -89,14 +106,19 @@ def lab_page(page, jupyterlab):
 @pytest.mark.parametrize("notebook", chapter_notebooks(), ids=lambda p: p.stem)
 def test_notebook_in_jupyterlab(lab_page, jupyterlab, notebook):
     page = lab_page
-    page.goto(f"{jupyterlab.url}/lab/tree/notebooks/{notebook.name}?reset", wait_until="domcontentloaded")
+    phases = Phases("jupyterlab", notebook)
+    # File > Open's own command (what a double click in the file browser runs).
+    page.evaluate("async (path) => { await window.jupyterapp.commands.execute('docmanager:open', {path}); return true; }",
+                  f"notebooks/{notebook.name}")
     wait_state(page, f"s.path === 'notebooks/{notebook.name}' && s.ready && s.kernel === 'idle'", 120_000,
                "the notebook did not open with an idle kernel")
+    phases.done("open")
 
     menu(page, "Edit", "Clear Outputs of All Cells")
     state = wait_state(page, "s.outputs === 0 && s.executed === 0", 30_000, "Clear Outputs of All Cells did not clear")
     assert state["cells"] > 0
 
+    phases.done("clear")
     menu(page, "Run", "Run All Cells")
     state = wait_state(page, "s.executed === s.cells && s.running === 0 && s.kernel === 'idle'", RUN_TIMEOUT_MS,
                        "Run All Cells did not finish")
@@ -110,6 +132,7 @@ def test_notebook_in_jupyterlab(lab_page, jupyterlab, notebook):
     page.wait_for_function("() => Array.from(document.querySelectorAll('img.widget-image')).every(i => i.getAttribute('src'))")
     experiments = find_experiments(page)
     assert experiments, f"{notebook.name}: no live experiment rendered in JupyterLab"
+    phases.done("run")
 
     shots = ARTIFACTS / "jupyterlab"
     shots.mkdir(parents=True, exist_ok=True)
@@ -128,6 +151,7 @@ def test_notebook_in_jupyterlab(lab_page, jupyterlab, notebook):
             check_floor(label, summary)
         except AssertionError as error:
             failures.append(str(error))
+    phases.done("drive")
     problems = page.evaluate(ERRORS_JS)
     assert not problems, f"{notebook.name} after moving the controls:\n" + "\n".join(problems)
     assert not failures, "\n".join(failures)

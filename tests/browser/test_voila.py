@@ -1,0 +1,117 @@
+"""Every chapter notebook as the classroom dashboard (``python3 tasks.py classroom NB``) in Chromium.
+
+The Voila server is started with tasks.py's own classroom arguments. For each notebook: the page
+renders with no error, shows no code and no printed text, shows at least one live experiment,
+and each experiment answers its controls (image and readout change) fast enough to present:
+20+ slider moves timed from key press to the new image on screen. Screenshots of the dashboard
+and of each experiment go to artifacts/browser/voila/.
+"""
+
+import sys
+
+import pytest
+
+from conftest import ARTIFACTS, Server, chapter_notebooks, load_tasks
+from experiments import (
+    LATENCY, Driver, Phases, check_floor, check_moves, experiment_label, find_experiments, latency_summary,
+)
+
+pytestmark = pytest.mark.browser
+
+RENDER_TIMEOUT_MS = 300_000
+
+PAGE_JS = r"""
+() => {
+  const cells = document.querySelector('#rendered_cells');
+  const problems = [];
+  for (const el of document.querySelectorAll('.jp-OutputArea-output')) {
+    const text = el.innerText || '';
+    if (el.getAttribute('data-mime-type') === 'application/vnd.jupyter.stderr')
+      problems.push(`stderr / error output: ${text.slice(0, 500)}`);
+    const shown = !el.closest('.jp-OutputArea-child') || getComputedStyle(el.closest('.jp-OutputArea-child')).display !== 'none';
+    if (shown && /Error displaying widget|Failed to load model class/.test(text))
+      problems.push(`a widget failed to display: ${text.slice(0, 300)}`);
+  }
+  if (/There was an error when executing cell|Traceback \(most recent call last\)/.test(document.body ? document.body.innerText : ""))
+    problems.push('the page reports an execution error');
+  return {
+    visible: !!cells && getComputedStyle(cells).display !== 'none',
+    problems,
+    code: document.querySelectorAll('.jp-InputArea-editor, .jp-CodeMirrorEditor, .cm-editor, .highlight').length,
+    printed: document.querySelectorAll('.jp-OutputArea-output[data-mime-type="text/plain"]').length,
+    markdown: document.querySelectorAll('.jp-MarkdownCell').length,
+    images: document.querySelectorAll('img.widget-image').length,
+    loading: Array.from(document.querySelectorAll('.jp-OutputArea-output')).filter(e => /^Loading widget/.test(e.innerText || '')).length,
+  };
+}
+"""
+
+
+@pytest.mark.parametrize("notebook", chapter_notebooks(), ids=lambda p: p.stem)
+def test_classroom_dashboard(page, voila, notebook):
+    phases = Phases("voila", notebook)
+    page.goto(f"{voila.url}/voila/render/{notebook.name}", wait_until="commit", timeout=RENDER_TIMEOUT_MS)
+    page.wait_for_function(f"() => {{ const s = ({PAGE_JS})(); return s.visible || s.problems.length > 0; }}",
+                           timeout=RENDER_TIMEOUT_MS, polling=250)
+    page.wait_for_function(
+        "() => { const i = Array.from(document.querySelectorAll('img.widget-image')); "
+        "return i.length > 0 && i.every(e => e.getAttribute('src')); }", timeout=60_000)
+    page.wait_for_function(f"() => ({PAGE_JS})().loading === 0", timeout=60_000)
+    page.wait_for_timeout(500)
+    phases.done("run")
+    state = page.evaluate(PAGE_JS)
+    assert not state["problems"], f"{notebook.name} in Voila:\n" + "\n".join(state["problems"])
+    assert state["code"] == 0, f"{notebook.name}: the classroom dashboard shows {state['code']} code elements"
+    assert state["printed"] == 0, f"{notebook.name}: the classroom dashboard shows {state['printed']} plain-text outputs"
+    assert state["markdown"] > 0, f"{notebook.name}: the chapter's text is missing from the dashboard"
+
+    shots = ARTIFACTS / "voila"
+    shots.mkdir(parents=True, exist_ok=True)
+    page.locator("#rendered_cells").screenshot(path=str(shots / f"{notebook.stem}-dashboard.png"))
+
+    experiments = find_experiments(page)
+    assert experiments, f"{notebook.name}: no live experiment on the classroom dashboard"
+    failures = []
+    for experiment in experiments:
+        label = experiment_label(notebook, experiment)
+        box = page.locator(f'[data-exp="{experiment["index"]}"]')
+        box.scroll_into_view_if_needed()
+        moves = Driver(page, experiment).drive()
+        box.screenshot(path=str(shots / f"{notebook.stem}-{experiment['index'] + 1}.png"))
+        check_moves(label, experiment, moves)
+        summary = latency_summary(moves)
+        LATENCY.setdefault("voila", {})[label] = summary
+        try:
+            check_floor(label, summary)
+        except AssertionError as error:
+            failures.append(str(error))
+    phases.done("drive")
+    state = page.evaluate(PAGE_JS)
+    assert not state["problems"], f"{notebook.name} after moving the controls:\n" + "\n".join(state["problems"])
+    assert not failures, "\n".join(failures)
+
+
+def test_experiments_only_dashboard(browser, server_env, workdir):
+    """``tasks.py classroom --experiments-only``: the experiments alone, no text and no static figures."""
+    notebooks = sorted(chapter_notebooks(), key=lambda p: p.stat().st_size)  # the smallest: one more server
+    if not notebooks:
+        pytest.skip("no chapter notebook yet")
+    tasks = load_tasks()
+    command = [sys.executable, "-m", "voila", *tasks.classroom_args(["--experiments-only"]), "--no-browser",
+               "--port={port}", "--Voila.ip=127.0.0.1", "--show_tracebacks=True", f"notebooks/{notebooks[0].name}"]
+    server = Server("voila-experiments-only", command, server_env, workdir / "course", "/")
+    page = browser.new_page()
+    try:
+        page.goto(server.url + "/", wait_until="commit", timeout=RENDER_TIMEOUT_MS)
+        page.wait_for_function(f"() => {{ const s = ({PAGE_JS})(); return (s.visible && s.images > 0) || s.problems.length > 0; }}",
+                               timeout=RENDER_TIMEOUT_MS, polling=250)
+        state = page.evaluate(PAGE_JS)
+        page.screenshot(path=str(ARTIFACTS / "voila" / f"{notebooks[0].stem}-experiments-only.png"), full_page=True)
+        assert not state["problems"], state["problems"]
+        assert state["code"] == 0 and state["printed"] == 0 and state["markdown"] == 0, state
+        assert find_experiments(page), "no experiment on the experiments-only dashboard"
+        static = page.evaluate("() => document.querySelectorAll('.jp-OutputArea-output img:not(.widget-image)').length")
+        assert static == 0, f"{static} static figures on the experiments-only dashboard"
+    finally:
+        page.close()
+        server.stop()
