@@ -7,6 +7,7 @@ from functools import lru_cache
 
 import ipywidgets as W
 import numpy as np
+from matplotlib.lines import Line2D
 from matplotlib.patches import Rectangle
 
 from .. import hyperparameters, plots
@@ -78,11 +79,18 @@ def search_explorer(searches=None):
         plots.style_axes(ax, titles[j], "learning rate alpha (log scale)", ylabels[j])
         artists.append({"trials": trials, "rug": rug, "best": best, "boxes": boxes, "y_low": y.min()})
     live.fig.colorbar(mesh, ax=live.axes[1], label="score: log10 of the cost gap (lower is better)")
-    lines = [live.animate(ax_best.step([], [], where="post", linewidth=2.2, color=c, label=l)[0])
-             for c, l in ((plots.COLORS["train"], "alpha x epsilon"), (plots.COLORS["dev"], "alpha x beta1"))]
+    pairs = ((plots.COLORS["train"], "best so far, alpha x epsilon"), (plots.COLORS["dev"], "best so far, alpha x beta1"))
+    lines = [live.animate(ax_best.step([], [], where="post", linewidth=2.2, color=c)[0]) for c, _ in pairs]
     ax_best.set_xlim(1, N_OPTIONS[-1])
     ax_best.set_ylim(vmin, 0.1)
-    ax_best.legend(loc="center right", fontsize=10)
+    # Proxies in a figure legend: drawn once with the static background.
+    proxies = [Line2D([], [], marker="o", linestyle="none", markerfacecolor=c, markeredgecolor="k", color=c,
+                      label=f"trial, round {r + 1}") for r, c in enumerate(ROUND_COLORS)]
+    proxies += [Line2D([], [], marker="*", linestyle="none", markersize=12, color="#ff3fa4", markeredgecolor="k",
+                       label="best trial"),
+                Line2D([], [], marker="|", linestyle="none", markersize=10, color="#ff3fa4", label="alpha values tried")]
+    proxies += [Line2D([], [], color=c, linewidth=2.2, label=l) for c, l in pairs]
+    live.fig.legend(handles=proxies, loc="outside lower center", ncol=7, fontsize=10, frameon=False)
     plots.style_axes(ax_best, "best score so far", "trial number", "best log10 cost gap")
     n_distinct = live.animate(ax_best.text(0.04, 0.93, "", transform=ax_best.transAxes, fontsize=11, va="top"))
 

@@ -7,6 +7,7 @@ from functools import lru_cache
 
 import ipywidgets as W
 import numpy as np
+from matplotlib.lines import Line2D
 
 from .. import data, normalization, plots
 from . import Experiment, LiveFigure, register
@@ -83,8 +84,8 @@ def normalization_explorer(problems=None):
         gap = problem.J_grid.max() - problem.J_star
         levels = problem.J_star + gap * np.geomspace(1e-3, 1, 12)
         ax.contour(problem.w1, problem.w2, problem.J_grid, levels=levels, cmap="viridis", linewidths=1.0)
-        ax.plot(*problem.w_star[0], marker="*", color="k", markersize=13, linestyle="none", label="minimum $w^*$")
-        (path,) = ax.plot([], [], "-o", color=color, markersize=3, linewidth=1.2, label="gradient descent")
+        ax.plot(*problem.w_star[0], marker="*", color="k", markersize=13, linestyle="none")
+        (path,) = ax.plot([], [], "-o", color=color, markersize=3, linewidth=1.2)
         (point,) = ax.plot([], [], "o", color=color, markeredgecolor="k", markersize=8)
         paths.append(live.animate(path))
         points.append(live.animate(point))
@@ -93,8 +94,7 @@ def normalization_explorer(problems=None):
         ax.set_ylim(problem.w2[[0, -1]])
         ax.set_aspect("equal")
         plots.style_axes(ax, f"{problem.name}: $\\kappa$ = {problem.kappa:.1f}", "$w_1$", "$w_2$")
-        ax.legend(loc="lower right", fontsize=9)
-        (curve,) = ax_curve.plot([], [], color=color, linewidth=2, label=problem.name)
+        (curve,) = ax_curve.plot([], [], color=color, linewidth=2)
         (end,) = ax_curve.plot([], [], "o", color=color, markeredgecolor="k", markersize=7)
         curves.append(live.animate(curve))
         ends.append(live.animate(end))
@@ -104,7 +104,12 @@ def normalization_explorer(problems=None):
     ax_curve.set_ylim(1e-12, 1e4)
     ax_curve.axhline(1e-6, color="#999999", linestyle=":", linewidth=1)
     ax_curve.text(1.3, 2e-6, "converged: gap < $10^{-6}$", fontsize=9, color="#666666")
-    ax_curve.legend(loc="lower left", fontsize=9)
+    # One legend under the panels, made of proxies, so that it is part of the static background
+    # (a legend inside an axes is redrawn on every frame).
+    proxies = [Line2D([], [], marker="*", color="k", markersize=11, linestyle="none", label="minimum $w^*$")]
+    proxies += [Line2D([], [], marker="o", markersize=4, color=c, label=f"gradient descent, {p.name}")
+                for p, c in zip(problems, (plots.COLORS["dev"], plots.COLORS["train"]))]
+    live.fig.legend(handles=proxies, loc="outside lower center", ncol=3, fontsize=10, frameon=False)
     plots.style_axes(ax_curve, "relative gap $(J - J^*) / (J_0 - J^*)$", "iteration t (log scale)", "relative gap (log scale)")
     curve_status = live.animate(plots.draw_status(ax_curve, "", loc=(0.5, 0.9), fontsize=11))
 
@@ -115,6 +120,7 @@ def normalization_explorer(problems=None):
             trail = problem.runs["path"][k, : num_iterations + 1]
             shown = trail[np.isfinite(trail[:, 0])]
             path.set_data(shown[:, 0], shown[:, 1])
+            path.set_markevery(max(1, len(shown) // 60))  # a marker per step only while they can be told apart
             point.set_data(shown[-1:, 0], shown[-1:, 1])
             gap = _relative_gap(problem, k, num_iterations)
             finite = np.isfinite(gap)
