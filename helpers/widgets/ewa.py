@@ -50,14 +50,13 @@ def ewa_explorer():
     live = LiveFigure(1, 3, figsize=(12.5, 4.2), gridspec_kw={"width_ratios": [1.7, 1, 1]})
     ax_all, ax_zoom, ax_w = live.axes
     ax_all.plot(days, theta, ".", color="#9e9e9e", markersize=2.5, label="daily mean temperature")
-    (v_all,) = ax_all.plot(days, theta, color=plots.COLORS["dev"], lw=2, label="EWA $v_t$")
+    (v_all,) = ax_all.plot(days, theta, color=plots.COLORS["dev"], lw=2, label="EWA $v_t$ (as set)")
     live.animate(v_all)
     ax_all.xaxis.set_major_locator(mdates.YearLocator())
     ax_all.xaxis.set_major_formatter(mdates.DateFormatter("%Y"))
     ax_all.set_xlim(days[0], days[-1])
     ax_all.set_ylim(-6, 30)
     plots.style_axes(ax_all, "Seattle daily mean temperature 2012-2015 (NOAA)", "date", "temperature (°C)")
-    ax_all.legend(loc="lower center", fontsize=9)
 
     t_zoom = np.arange(1, ZOOM_DAYS + 1)
     ax_zoom.plot(t_zoom, theta[:ZOOM_DAYS], "o", color="#9e9e9e", markersize=3, label=r"$\theta_t$")
@@ -67,18 +66,20 @@ def ewa_explorer():
     ax_zoom.set_xlim(0, ZOOM_DAYS + 1)
     ax_zoom.set_ylim(-3, 14)
     plots.style_axes(ax_zoom, "the first 60 days (start-up)", "day t", "temperature (°C)")
-    ax_zoom.legend(loc="lower right", fontsize=9)
     zoom_status = live.animate(ax_zoom.text(0.03, 0.95, "", transform=ax_zoom.transAxes, va="top", fontsize=10))
 
     k = np.arange(WEIGHT_DAYS)
-    (weights,) = ax_w.plot(k, np.ones(WEIGHT_DAYS), color=plots.COLORS["train"], lw=2, label=r"$\beta^k$")
-    window = ax_w.axvline(10, color="#555555", ls="--", lw=1.2, label=r"$k = 1/(1-\beta)$")
-    ax_w.axhline(np.exp(-1), color="#999999", ls=":", lw=1.2, label="1/e")
+    (weights,) = ax_w.plot(k, np.ones(WEIGHT_DAYS), color=plots.COLORS["train"], lw=2, label=r"weight $\beta^k$")
+    window = ax_w.axvline(10, color="#555555", ls=":", lw=1.5, label=r"$k = 1/(1-\beta)$")
+    one_over_e = ax_w.axhline(np.exp(-1), color="#999999", ls="-.", lw=1.2, label="1/e")
     live.animate(weights, window)
     ax_w.set_xlim(0, WEIGHT_DAYS)
     ax_w.set_ylim(0, 1.05)
     plots.style_axes(ax_w, r"weight of $\theta_{t-k}$ (relative, $\beta^k$)", "days ago k", "relative weight")
-    ax_w.legend(loc="upper right", fontsize=9)
+    # One legend outside the axes: drawn once with the background, never over a moving curve.
+    raw = ax_all.get_lines()[0]
+    live.fig.legend(handles=[raw, v_all, other_zoom, weights, window, one_over_e], fontsize=10, ncol=6,
+                    loc="outside lower center", frameon=False)
 
     def update(beta, bias_correction):
         shown, other = table[beta, bias_correction], table[beta, not bias_correction]

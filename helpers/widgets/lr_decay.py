@@ -49,22 +49,20 @@ def lr_decay_explorer():
 
     # All the other schedules in one line (NaN-separated): one artist draws much faster than nine.
     faint_x = np.concatenate([np.append(epoch_axis, np.nan) for _ in names])
-    (faint,) = ax_alpha.plot(faint_x, np.ones(faint_x.size), color="#bbbbbb", lw=1)
+    (faint,) = ax_alpha.plot(faint_x, np.ones(faint_x.size), color="#bbbbbb", lw=1, label="other schedules")
     (chosen_alpha,) = ax_alpha.plot(epoch_axis, np.ones(steps), color=SCHEDULE_COLOR, lw=2.5, label="chosen schedule")
-    (fixed_alpha,) = ax_alpha.plot(epoch_axis, np.ones(steps), color=plots.COLORS["sgd"], lw=1.8, ls="--",
-                                   label="fixed alpha0")
-    ax_alpha.axhline(2 / max(CURVATURES), color="#b00000", ls=":", lw=1.2, label=r"stability limit $2/h_2$")
+    (fixed_alpha,) = ax_alpha.plot(epoch_axis, np.ones(steps), color=plots.COLORS["sgd"], lw=1.8, label="fixed alpha0")
+    limit = ax_alpha.axhline(2 / max(CURVATURES), color="#b00000", ls=":", lw=1.2, label=r"stability limit $2/h_2$")
     live.animate(faint, chosen_alpha, fixed_alpha)
     ax_alpha.set_yscale("log")
     ax_alpha.set_xlim(0, NUM_EPOCHS)
     ax_alpha.set_ylim(1e-4, 3)
     plots.style_axes(ax_alpha, "alpha (grey: other schedules)", "epoch", "alpha")
-    ax_alpha.legend(loc="lower left", fontsize=9)
 
     g1, g2 = np.meshgrid(np.linspace(-3.2, 3.2, 120), np.linspace(-2.2, 2.2, 100))
     cost = schedules.noisy_quadratic_cost(np.stack([g1, g2], axis=-1), CURVATURES)
     ax_path.contour(g1, g2, cost, levels=np.geomspace(0.02, 12, 9), colors="#cccccc", linewidths=0.8)
-    ax_path.plot([0], [0], "k*", markersize=12, label="minimum")
+    (minimum,) = ax_path.plot([0], [0], "k*", markersize=12, label="minimum")
     (fixed_path,) = ax_path.plot([], [], color=plots.COLORS["sgd"], lw=0.8, alpha=0.6, label="fixed alpha0", zorder=2)
     (fixed_end,) = ax_path.plot([], [], ".", color="#555555", markersize=4, zorder=2.1)
     (chosen_path,) = ax_path.plot([], [], color=SCHEDULE_COLOR, lw=1.2, label="chosen schedule", zorder=3)
@@ -73,12 +71,11 @@ def lr_decay_explorer():
     ax_path.set_xlim(-3.2, 3.2)
     ax_path.set_ylim(-2.2, 2.2)
     plots.style_axes(ax_path, f"noisy SGD (dots: last {LAST} steps)", r"$\theta_1$", r"$\theta_2$")
-    ax_path.legend(loc="lower right", fontsize=9)
     path_status = live.animate(plots.draw_status(ax_path, "", loc=(0.5, 0.88), fontsize=12))
 
     (fixed_dist,) = ax_dist.plot(epoch_axis, np.ones(steps), color=plots.COLORS["sgd"], lw=1, label="fixed alpha0")
     (chosen_dist,) = ax_dist.plot(epoch_axis, np.ones(steps), color=SCHEDULE_COLOR, lw=1.4, label="chosen schedule")
-    (fixed_spread,) = ax_dist.plot([], [], color="#222222", lw=2.5, ls="--", label="final spread (RMS)")
+    (fixed_spread,) = ax_dist.plot([], [], color="#222222", lw=2.5, ls="--", label=f"final spread (RMS, last {LAST})")
     (chosen_spread,) = ax_dist.plot([], [], color="#4b2a7a", lw=2.5, ls="--")
     live.animate(fixed_dist, chosen_dist, fixed_spread, chosen_spread)
     ax_dist.axvspan(epoch_axis[-LAST], NUM_EPOCHS, color="#f2e6c9", zorder=0)
@@ -87,7 +84,9 @@ def lr_decay_explorer():
     ax_dist.set_ylim(1e-3, 3e1)
     plots.style_axes(ax_dist, "distance to the minimum", "epoch",
                      r"$\|\theta_t\|$")
-    ax_dist.legend(loc="upper right", fontsize=9)
+    # One legend outside the axes: drawn once with the background, never over a moving curve.
+    live.fig.legend(handles=[chosen_path, fixed_path, faint, limit, minimum, fixed_spread], fontsize=10, ncol=6,
+                    loc="outside lower center", frameon=False)
     dist_status = live.animate(plots.draw_status(ax_dist, "", loc=(0.5, 0.6), fontsize=12))
 
     def update(schedule, alpha0, decay_rate, k, time_interval, warmup_epochs):

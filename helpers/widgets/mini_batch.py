@@ -62,27 +62,28 @@ def mini_batch_explorer():
 
     others_x = np.concatenate([np.append(excess_curve(s, 0)[0], np.nan) for s in SIZES])
     (others,) = ax_cost.plot(others_x, np.ones(others_x.size), color="#c8c8c8", lw=1, label="other sizes")
-    (chosen,) = ax_cost.plot([], [], color=plots.COLORS["train"], lw=2, label="chosen size")
+    (chosen,) = ax_cost.plot([], [], color=plots.COLORS["train"], lw=2, label="chosen mini_batch_size")
     live.animate(others, chosen)
     ax_cost.set_yscale("log")
     ax_cost.set_xlim(0, NUM_EPOCHS)
     ax_cost.set_ylim(1e-5, 1e2)
     plots.style_axes(ax_cost, "excess training cost", "epoch", r"$J(w, b) - J^*$")
-    ax_cost.legend(loc="upper right", fontsize=9)
     cost_status = live.animate(plots.draw_status(ax_cost, "", loc=(0.5, 0.5)))
 
     w_grid, b_grid = np.meshgrid(np.linspace(-2, 4, 120), np.linspace(-5, 6, 120))
     J = mini_batch.line_cost(w_grid, b_grid, grid.X, grid.Y)
     ax_path.contour(w_grid, b_grid, J - J_star, levels=np.geomspace(0.01, 30, 10), colors="#c8c8c8", linewidths=0.8)
-    ax_path.plot([w_star], [b_star], "k*", markersize=12, label="minimum")
+    (minimum,) = ax_path.plot([w_star], [b_star], "k*", markersize=12, label="minimum")
     start = grid.runs[SIZES[0]]["path"][0, 0]
-    ax_path.plot([start[0]], [start[1]], "o", color="#555555", markersize=6, label="start")
-    (path,) = ax_path.plot([], [], color=plots.COLORS["train"], lw=1, label="(w, b) after each update")
+    (start_point,) = ax_path.plot([start[0]], [start[1]], "o", color="#555555", markersize=6, label="start")
+    (path,) = ax_path.plot([], [], color=plots.COLORS["train"], lw=1, label="chosen mini_batch_size")
     live.animate(path)
     ax_path.set_xlim(-2, 4)
     ax_path.set_ylim(-5, 6)
     plots.style_axes(ax_path, "path on the cost contours", "w", "b")
-    ax_path.legend(loc="upper right", fontsize=9)
+    # One legend outside the axes: drawn once with the background, never over a moving curve.
+    live.fig.legend(handles=[chosen, others, minimum, start_point], fontsize=10, ncol=4, loc="outside lower center",
+                    frameon=False)
     path_status = live.animate(plots.draw_status(ax_path, "", loc=(0.5, 0.12)))
 
     seconds = np.array([grid.epoch_seconds[s] for s in SIZES]) * 1e3
