@@ -147,7 +147,7 @@ def optimizer_playground(surface="quadratic", start=(-1.5, 1.6)):
     paths, ends, losses = {}, {}, {}
     for z, name in enumerate(NAMES):
         color = plots.COLORS[name]
-        paths[name] = live.animate(ax.plot([], [], "-", color=color, lw=1.8, marker=".", ms=3, zorder=3 + z / 10)[0])
+        paths[name] = live.animate(ax.plot([], [], "-", color=color, lw=1.8, zorder=3 + z / 10)[0])
         ends[name] = live.animate(ax.plot([], [], "o", color=color, mec="k", ms=7, zorder=4)[0])
         losses[name] = live.animate(ax_loss.plot([], [], "-", color=color, lw=1.8, label=LABELS[name])[0])
     status = live.animate(plots.draw_status(ax_loss, "", loc=(0.6, 0.92), fontsize=12, zorder=10))
