@@ -22,16 +22,15 @@ The running-average convention is the one of chapter 6 and of :func:`helpers.mod
 
 from __future__ import annotations
 
-from contextlib import nullcontext
 from dataclasses import dataclass
 
 import numpy as np
 
 from . import layers, model, optim
+from ._blas import single_thread
 from ._checks import as_float_array, check_choice, check_number, check_X
 
 __all__ = [
-    "single_thread",
     "identity_gamma_beta",
     "track_running_stats",
     "normalization_noise",
@@ -43,20 +42,6 @@ __all__ = [
     "lr_sweep",
     "check_batchnorm_forward",
 ]
-
-
-def single_thread():
-    """A context in which BLAS uses one thread (a no-op if ``threadpoolctl`` is missing).
-
-    The products of these small networks (64 x 64 by 64 x 256) gain nothing from several
-    threads, and on a shared machine the threads wait for each other: measured here, the same
-    computation ran 6 times slower with two BLAS threads than with one.
-    """
-    try:
-        from threadpoolctl import threadpool_limits  # installed with scikit-learn
-    except ImportError:  # pragma: no cover
-        return nullcontext()
-    return threadpool_limits(limits=1, user_api="blas")
 
 
 def identity_gamma_beta(Z, epsilon=1e-5):

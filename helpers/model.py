@@ -19,6 +19,7 @@ from __future__ import annotations
 import numpy as np
 
 from . import layers as _layers
+from ._blas import single_thread
 from . import optim as _optim
 from ._checks import as_float_array, check_choice, check_labels, check_number, check_X
 from .data import _mini_batches
@@ -369,7 +370,8 @@ def fit(
         from tqdm.auto import tqdm
 
         epochs = tqdm(epochs, desc="epochs", leave=False)
-    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+    # Overflow in a diverging run is expected and reported through history["diverged"].
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"), single_thread():
         for _ in epochs:
             batches = [(X, Y)] if mini_batch_size is None or mini_batch_size >= m else _mini_batches(X, Y, mini_batch_size, rng)
             epoch_cost = 0.0

@@ -23,7 +23,7 @@ from matplotlib.colors import to_rgb
 
 from . import data, layers, model, optim, plots
 from ._checks import as_float_array, check_number, check_X
-from .batchnorm import single_thread
+from ._blas import single_thread
 
 __all__ = [
     "softmax",

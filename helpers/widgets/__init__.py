@@ -76,9 +76,10 @@ class LiveFigure:
             legend = ax.get_legend()
             if legend is not None and legend.get_visible():
                 self.fig.draw_artist(legend)
-        rgba = np.asarray(canvas.buffer_rgba())
         buffer = io.BytesIO()
-        _PILImage.fromarray(rgba[..., :3]).save(buffer, format="jpeg", quality=92, subsampling=0)
+        # RGBA -> RGB inside PIL: slicing the numpy buffer instead would cost a strided copy.
+        rgb = _PILImage.fromarray(np.asarray(canvas.buffer_rgba()), "RGBA").convert("RGB")
+        rgb.save(buffer, format="jpeg", quality=92, subsampling=0)
         self.frame = buffer.getvalue()
         self.image.value = self.frame
         return self.frame

@@ -1,0 +1,15 @@
+"""BLAS threading for the course's small products."""
+
+from __future__ import annotations
+
+from threadpoolctl import threadpool_limits
+
+
+def single_thread():
+    """A context in which BLAS uses one thread.
+
+    The products of the course's networks (a few hundred rows at most) gain nothing from several
+    threads, and on a busy two-core machine the threads wait for each other: measured on the
+    chapter 9 precomputation, two BLAS threads ran it about 6 times slower than one.
+    """
+    return threadpool_limits(limits=1, user_api="blas")
