@@ -74,23 +74,35 @@ RECORDER_JS = r"""
 }
 """
 
-STATE_JS = r"""
-(index) => {
+ARM_JS = r"""
+([index, slider]) => {
   const rec = window.__course[index];
+  rec.armed = true;
+  rec.t0 = null;
   const readout = document.querySelector(`[data-exp-readout="${index}"]`);
-  return {shown: rec.shown.length, readout: readout ? readout.innerText : ''};
+  const handle = slider ? document.querySelector(`[data-exp-control="${slider}"] .noUi-handle`) : null;
+  const aria = handle ? ['aria-valuenow', 'aria-valuemin', 'aria-valuemax'].map(a => parseFloat(handle.getAttribute(a))) : null;
+  return {shown: rec.shown.length, readout: readout ? readout.innerText : '', aria};
 }
 """
 
-ARM_JS = "(index) => { const r = window.__course[index]; r.armed = true; r.t0 = null; }"
+DISARM_JS = "(index) => { window.__course[index].armed = false; }"
+
+ANSWER_JS = r"""
+([index, shown, readout]) => {
+  const ro = document.querySelector(`[data-exp-readout="${index}"]`);
+  if (window.__course[index].shown.length > shown) return 'image';
+  return ro && ro.innerText !== readout ? 'readout' : false;
+}
+"""
 
 RESULT_JS = r"""
 (index) => {
   const rec = window.__course[index];
   const last = rec.shown.length ? rec.shown[rec.shown.length - 1] : null;
   const readout = document.querySelector(`[data-exp-readout="${index}"]`);
-  return {t0: rec.t0, event: rec.event, frame: last ? last.frame : null, srcAt: rec.src.length ? rec.src[rec.src.length - 1] : null, loaded: last.loaded, src: last.src,
-          readout: readout ? readout.innerText : ''};
+  return {t0: rec.t0, event: rec.event, frame: last ? last.frame : null,
+          srcAt: rec.src.length ? rec.src[rec.src.length - 1] : null, readout: readout ? readout.innerText : ''};
 }
 """
 
@@ -117,11 +129,10 @@ class Driver:
     def controls(self, kind=None):
         return [c for c in self.experiment["controls"] if not c["disabled"] and (kind is None or c["kind"] == kind)]
 
-    def _slider_key(self, control):
-        handle = self.page.locator(f'[data-exp-control="{control["id"]}"] .noUi-handle').first
-        now, low, high = (float(handle.get_attribute(a)) for a in ("aria-valuenow", "aria-valuemin", "aria-valuemax"))
-        if high <= low:
-            return handle, None
+    def _slider_key(self, control, aria):
+        now, low, high = aria
+        if not high > low:
+            return None
         last = self.directions.get(control["id"], "ArrowLeft")
         key = "ArrowLeft" if last == "ArrowRight" else "ArrowRight"
         if now >= high:
@@ -129,46 +140,47 @@ class Driver:
         elif now <= low:
             key = "ArrowRight"
         self.directions[control["id"]] = key
-        return handle, key
+        return key
 
     def move(self, control, option=None):
         """One move of ``control`` (a dropdown to ``option``, default the next one).
 
-        Returns a dict (the latency when a new image came), or None if the control cannot move.
+        Returns a dict (with the latency when a new image came), or None if the control cannot move.
+        Few round trips to the page per move: arm the recorder, act, wait, read the result.
         """
-        page, index = self.page, self.index
+        page, index, where = self.page, self.index, f'[data-exp-control="{control["id"]}"]'
+        before = page.evaluate(ARM_JS, [index, control["id"] if control["kind"] == "slider" else None])
         if control["kind"] == "slider":
-            handle, key = self._slider_key(control)
-            if key is None:
-                return None
+            key = self._slider_key(control, before["aria"])
+            handle = page.locator(f"{where} .noUi-handle").first
             action, what = (lambda: handle.press(key)), key
         elif control["kind"] == "dropdown":
-            select = page.locator(f'[data-exp-control="{control["id"]}"] select').first
+            select = page.locator(f"{where} select").first
             count = select.locator("option").count()
-            if count < 2:
-                return None
-            target = (select.evaluate("s => s.selectedIndex") + 1) % count if option is None else option
+            key = True if count > 1 else None
+            target = (select.evaluate("s => s.selectedIndex") + 1) % max(count, 1) if option is None else option
             action, what = (lambda: select.select_option(index=target)), f"option {target}"
         else:
-            box = page.locator(f'[data-exp-control="{control["id"]}"] input[type=checkbox]').first
-            action, what = (lambda: box.click()), "click"
-        before = page.evaluate(STATE_JS, index)
-        page.evaluate(ARM_JS, index)
+            box = page.locator(f"{where} input[type=checkbox]").first
+            key, action, what = True, (lambda: box.click()), "click"
+        if key is None:
+            page.evaluate(DISARM_JS, index)
+            return None
         action()
         try:  # the kernel answered: a new image, or at least a new readout
-            page.wait_for_function(
-                "([i, n, r]) => { const ro = document.querySelector(`[data-exp-readout=\"${i}\"]`);"
-                " return window.__course[i].shown.length > n || (ro && ro.innerText !== r); }",
-                arg=[index, before["shown"], before["readout"]], timeout=MOVE_TIMEOUT_MS, polling="raf")
+            answer = page.wait_for_function(ANSWER_JS, arg=[index, before["shown"], before["readout"]],
+                                            timeout=MOVE_TIMEOUT_MS, polling="raf").json_value()
         except Exception as error:
             raise AssertionError(f"{control['kind']} {control['label']!r} ({what}): neither the image nor the readout "
                                  f"changed within {MOVE_TIMEOUT_MS / 1000:.0f} s") from error
-        try:  # the readout comes just before the image
-            page.wait_for_function("([i, n]) => window.__course[i].shown.length > n", arg=[index, before["shown"]],
-                                   timeout=NO_IMAGE_WAIT_MS, polling="raf")
-            image = True
-        except Exception:
-            image = False
+        image = answer == "image"
+        if not image:  # the readout comes just before the image
+            try:
+                page.wait_for_function("([i, n]) => window.__course[i].shown.length > n", arg=[index, before["shown"]],
+                                       timeout=NO_IMAGE_WAIT_MS, polling="raf")
+                image = True
+            except Exception:
+                image = False
         result = page.evaluate(RESULT_JS, index)
         assert result["t0"] is not None, f"no input event reached the page for {control['label']!r} ({what})"
         move = {"control": control["label"] or control["kind"], "kind": control["kind"], "what": what, "image": image,

@@ -47,6 +47,17 @@ PAGE_JS = r"""
 """
 
 
+def whole_page_screenshot(page, path):
+    """The whole dashboard: Voila scrolls inside the page, so grow the window to its height first."""
+    size = page.viewport_size
+    height = page.evaluate("() => Math.max(...Array.from(document.querySelectorAll('body, body *'))"
+                           ".slice(0, 2000).map(e => e.scrollHeight))")
+    page.set_viewport_size({"width": size["width"], "height": max(size["height"], min(int(height) + 40, 15000))})
+    page.wait_for_timeout(200)
+    page.screenshot(path=str(path), full_page=True)
+    page.set_viewport_size(size)
+
+
 @pytest.mark.parametrize("notebook", chapter_notebooks(), ids=lambda p: p.stem)
 def test_classroom_dashboard(page, voila, notebook):
     phases = Phases("voila", notebook)
@@ -67,7 +78,6 @@ def test_classroom_dashboard(page, voila, notebook):
 
     shots = ARTIFACTS / "voila"
     shots.mkdir(parents=True, exist_ok=True)
-    page.locator("#rendered_cells").screenshot(path=str(shots / f"{notebook.stem}-dashboard.png"))
 
     experiments = find_experiments(page)
     assert experiments, f"{notebook.name}: no live experiment on the classroom dashboard"
@@ -86,6 +96,7 @@ def test_classroom_dashboard(page, voila, notebook):
         except AssertionError as error:
             failures.append(str(error))
     phases.done("drive")
+    whole_page_screenshot(page, shots / f"{notebook.stem}-dashboard.png")
     state = page.evaluate(PAGE_JS)
     assert not state["problems"], f"{notebook.name} after moving the controls:\n" + "\n".join(state["problems"])
     assert not failures, "\n".join(failures)
@@ -106,7 +117,8 @@ def test_experiments_only_dashboard(browser, server_env, workdir):
         page.wait_for_function(f"() => {{ const s = ({PAGE_JS})(); return (s.visible && s.images > 0) || s.problems.length > 0; }}",
                                timeout=RENDER_TIMEOUT_MS, polling=250)
         state = page.evaluate(PAGE_JS)
-        page.screenshot(path=str(ARTIFACTS / "voila" / f"{notebooks[0].stem}-experiments-only.png"), full_page=True)
+        (ARTIFACTS / "voila").mkdir(parents=True, exist_ok=True)
+        whole_page_screenshot(page, ARTIFACTS / "voila" / f"{notebooks[0].stem}-experiments-only.png")
         assert not state["problems"], state["problems"]
         assert state["code"] == 0 and state["printed"] == 0 and state["markdown"] == 0, state
         assert find_experiments(page), "no experiment on the experiments-only dashboard"
