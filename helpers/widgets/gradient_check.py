@@ -65,7 +65,7 @@ def bug_hunt_explorer(reports=None):
     for control in controls.values():
         control.style.description_width = "60px"
 
-    live = LiveFigure(1, 1, figsize=(8.5, 4.2))
+    live = LiveFigure(1, 1, figsize=(9.5, 4.2))
     (ax,) = live.axes
     names = [row["name"] for row in next(iter(reports.values())).rows] + ["all"]
     _bands(ax)
@@ -74,7 +74,8 @@ def bug_hunt_explorer(reports=None):
     ax.set_yscale("log")
     ax.set_ylim(_FLOOR, 10.0)
     ax.axvline(len(names) - 1.5, color="k", lw=0.8)
-    ax.legend(loc="upper left", fontsize=10, ncols=3, title="verdict bands", title_fontsize=10)
+    # a figure legend outside the axes is drawn once with the background (an axes legend is redrawn per frame)
+    live.fig.legend(*ax.get_legend_handles_labels(), loc="outside right upper", fontsize=10, title="verdict")
     plots.style_axes(ax, "gradient check, parameter by parameter: ||approx - exact|| / (||approx|| + ||exact||)",
                      "parameter", "relative difference")
 
@@ -101,7 +102,7 @@ def epsilon_explorer(sweep=None):
                                              description="epsilon")}
     controls["epsilon"].style.description_width = "60px"
 
-    live = LiveFigure(1, 1, figsize=(8.5, 4.6))
+    live = LiveFigure(1, 1, figsize=(9.5, 4.6))
     (ax,) = live.axes
     _bands(ax)
     colors = {"two-sided": "#1f77b4", "one-sided": "#ff7f0e"}
@@ -116,7 +117,7 @@ def epsilon_explorer(sweep=None):
     cursor = live.animate(ax.axvline(epsilons[0], color="k", lw=0.8))
     ax.set_xlim(epsilons[0] / 2, epsilons[-1] * 2)
     ax.set_ylim(1e-12, 1.0)
-    ax.legend(loc="lower right", fontsize=9, ncols=2)
+    live.fig.legend(*ax.get_legend_handles_labels(), loc="outside right upper", fontsize=10)
     plots.style_axes(ax, "numerical vs backprop gradient: relative difference against epsilon",
                      "epsilon (perturbation of each parameter)", "relative difference")
 

@@ -43,6 +43,21 @@ class BoundaryView:
         self.lines.set_segments(contourpy.contour_generator(self.x0, self.x1, grid).lines(0.5))
 
 
+def draw_points_fast(live, ax, X, Y, marker="o", size=6.0, edge="k", alpha=1.0):
+    """Scatter ``X`` ``(2, m)`` coloured by ``Y`` as one marker line per class (animated).
+
+    Same look as :func:`helpers.plots.draw_points`, but a ``Line2D`` stamps one marker image
+    where a scatter draws every path: several times faster per frame for hundreds of points.
+    """
+    lines = []
+    for label, color in ((0, plots.CLASS_COLORS[0]), (1, plots.CLASS_COLORS[1])):
+        chosen = np.ravel(Y) == label
+        (line,) = ax.plot(X[0, chosen], X[1, chosen], ls="none", marker=marker, ms=size, mfc=color,
+                          mec=edge if edge != "none" else color, mew=0.6, alpha=alpha)
+        lines.append(live.animate(line))
+    return lines
+
+
 def _fractions(counts):
     return np.maximum(counts / max(counts.sum(), 1), _HIST_FLOOR)
 
@@ -66,23 +81,36 @@ def regularization_explorer(grid=None):
     for control in controls.values():
         control.style.description_width = "70px"
 
-    live = LiveFigure(2, 2, figsize=(10, 6.6), gridspec_kw={"width_ratios": [1.3, 1]})
+    live = LiveFigure(2, 2, figsize=(9.5, 6.3), gridspec_kw={"width_ratios": [1.3, 1]})
     ax, bars, w_ax, z_ax = live.axes
     X, Y, X_dev, Y_dev = grid.points
     first = grid[(grid.penalties[0], grid.lambdas[0])]
     boundary = BoundaryView(live, ax, first["proba"], grid.extent)
-    dev_points = plots.draw_points(ax, X_dev, Y_dev, marker="X", size=18, edge="none", label="dev")
-    dev_points.set_alpha(0.35)
-    train_points = plots.draw_points(ax, X, Y, size=34, label="train")
+    # the points are animated too: drawn after the (animated) boundary image, not hidden under it
+    draw_points_fast(live, ax, X_dev, Y_dev, marker="X", size=4.5, edge="none", alpha=0.35)
+    draw_points_fast(live, ax, X, Y, size=6.5)
     ax.set_xlim(grid.extent[:2])
     ax.set_ylim(grid.extent[2:])
-    plots.style_axes(ax, "decision boundary, P(y=1): red 0 .. blue 1", "$x_1$", "$x_2$")
-    ax.legend(handles=[train_points, dev_points], loc="lower left", fontsize=10)
+    # no legends: LiveFigure redraws every axes legend on each frame, and text is the slowest part
+    plots.style_axes(ax, "boundary, P(y=1) red 0 .. blue 1; circles train, crosses dev", "$x_1$", "$x_2$")
 
-    rects = bars.bar(["train", "dev"], [0, 0], color=[plots.COLORS["train"], plots.COLORS["dev"]], width=0.6)
+    rects = bars.bar(["train\naccuracy", "dev\naccuracy"], [0, 0], color=[plots.COLORS["train"], plots.COLORS["dev"]],
+                     width=0.6)
     live.animate(*rects)
+    bars.set_xlim(-0.5, 2.5)
     bars.set_ylim(0.4, 1.0)
-    plots.style_axes(bars, "accuracy", None, "accuracy")
+    plots.style_axes(bars, "accuracy and ||W||", None, "accuracy")
+    # ||W|| on its own log axis, as a third bar
+    norm_ax = bars.twinx()
+    norms = [r["weight_norm"] for r in grid.results.values()]
+    norm_floor = max(min(norms) / 2, 1e-4)
+    (norm_rect,) = norm_ax.bar([2], [norm_floor], bottom=norm_floor, width=0.6, color="#7f7f7f")
+    live.animate(norm_rect)
+    norm_ax.set_yscale("log")
+    norm_ax.set_ylim(norm_floor, max(norms) * 2)
+    norm_ax.set_xlim(-0.5, 2.5)
+    bars.set_xticks([0, 1, 2], ["train\naccuracy", "dev\naccuracy", "||W||\n(right axis)"])
+    plots.style_axes(norm_ax, None, None, "||W|| (log scale)")
 
     def histogram(axis, bins, title, xlabel):
         # one StepPatch, not one Rectangle per bin: drawing 40 patches per update is too slow
@@ -94,17 +122,17 @@ def regularization_explorer(grid=None):
         plots.style_axes(axis, title, xlabel, "fraction")
         return hist
 
-    w_hist = histogram(w_ax, grid.w_bins, "weights of all layers (clipped to +-3)", "$w$")
-    z_ax.axvspan(-regularization.NEAR_LINEAR_Z, regularization.NEAR_LINEAR_Z, color="#2ca02c", alpha=0.2,
-                 label=f"near-linear tanh, |z| < {regularization.NEAR_LINEAR_Z}")
-    z_hist = histogram(z_ax, grid.z_bins, "hidden pre-activations Z on the dev set", "$z$")
-    z_ax.legend(loc="upper right", fontsize=9)
+    w_hist = histogram(w_ax, grid.w_bins, "weights of all layers\n(clipped to +-3)", "$w$")
+    z_ax.axvspan(-regularization.NEAR_LINEAR_Z, regularization.NEAR_LINEAR_Z, color="#2ca02c", alpha=0.2)
+    z_hist = histogram(z_ax, grid.z_bins, f"hidden pre-activations Z on the dev set\ngreen: |z| < {regularization.NEAR_LINEAR_Z}, "
+                       "where tanh is near-linear", "$z$")
 
     def update(lambd, penalty):
         result = grid[(penalty, lambd)]
         boundary.update(result["proba"])
         for rect, value in zip(rects, (result["train_accuracy"], result["dev_accuracy"])):
             rect.set_height(value)
+        norm_rect.set_height(max(result["weight_norm"], norm_floor) - norm_floor)
         w_hist.set_data(_fractions(result["w_counts"]))
         z_hist.set_data(_fractions(result["z_counts"]))
         gap = result["train_accuracy"] - result["dev_accuracy"]
