@@ -406,6 +406,9 @@ def bug_hunt_reports(problem=None, bugs=BUGS, epsilon=1e-7):
     reports = {}
     for bug in bugs:
         for layer in range(1, model.num_layers(params) + 1):
+            if bug == "none" and layer > 1:  # no bug: the same check in every layer
+                reports[(bug, layer)] = reports[(bug, 1)]
+                continue
             grads = backward_with_bug(X, Y, params, bug, layer, lambd)
             reports[(bug, layer)] = gradient_check(cost_fn, params, grads, epsilon)
     return reports

@@ -22,11 +22,11 @@ def default_reports():
 
 @lru_cache(maxsize=1)
 def default_sweep():
-    """Relative difference of both numerical gradients for eps = 1e-10 .. 1e-1 (half decades)."""
+    """Relative difference of both numerical gradients for 13 eps from 1e-10 to 1e-1 (0.75 decade apart)."""
     X, Y, params, lambd = gradcheck.bug_hunt_problem()
     cost_fn = gradcheck.network_cost_fn(X, Y, "tanh", lambd)
     grads = gradcheck.backward_with_bug(X, Y, params, "none", 1, lambd)
-    epsilons = np.logspace(-10, -1, 19)
+    epsilons = np.logspace(-10, -1, 13)
     return epsilons, gradcheck.epsilon_sweep(cost_fn, params, grads, epsilons)
 
 
