@@ -19,6 +19,7 @@ import time
 import numpy as np
 
 from . import data, model, optim
+from ._blas import single_thread
 from ._checks import as_float_array, check_number, check_X
 
 __all__ = [
@@ -196,11 +197,23 @@ def train_timed(X, Y, params, mini_batch_size, learning_rate, num_steps, eval_ev
     (full training cost then, the first entry at step 0), ``batch_cost`` (the cost of each
     mini-batch when it was used) and ``step_seconds`` (the time of each update), both of length
     ``num_steps``. On a shared machine prefer ``median(step_seconds)`` to the raw sum.
+    BLAS runs on one thread, as in :func:`helpers.model.fit`.
     """
     X = check_X(X)
     check_number("mini_batch_size", mini_batch_size, low=1, integer=True)
     check_number("num_steps", num_steps, low=1, integer=True)
     check_number("eval_every", eval_every, low=1, integer=True)
+    with single_thread():
+        record = _train_timed(X, Y, params, mini_batch_size, learning_rate, num_steps, eval_every, hidden, seed)
+    out = {k: np.asarray(v) for k, v in record.items()}
+    if mini_batch_size >= X.shape[1]:
+        out["step"] = np.arange(num_steps + 1)
+        out["seconds"] = np.concatenate([[0.0], np.cumsum(out["step_seconds"])])
+        out["cost"] = np.append(out["batch_cost"], out["cost"][-1])
+    return out
+
+
+def _train_timed(X, Y, params, mini_batch_size, learning_rate, num_steps, eval_every, hidden, seed):
     opt = optim.gd(learning_rate)
     state = opt.init(params)
     record = {"step": [0], "seconds": [0.0], "cost": [_full_cost(X, Y, params, hidden)], "batch_cost": [],
@@ -223,12 +236,7 @@ def train_timed(X, Y, params, mini_batch_size, learning_rate, num_steps, eval_ev
                 record["cost"].append(_full_cost(X, Y, params, hidden))
             if step == num_steps:
                 break
-    out = {k: np.asarray(v) for k, v in record.items()}
-    if mini_batch_size >= X.shape[1]:
-        out["step"] = np.arange(num_steps + 1)
-        out["seconds"] = np.concatenate([[0.0], np.cumsum(out["step_seconds"])])
-        out["cost"] = np.append(out["batch_cost"], out["cost"][-1])
-    return out
+    return record
 
 
 def steps_to_cost(record, target_cost):
