@@ -19,7 +19,7 @@ from functools import lru_cache
 
 import numpy as np
 
-from . import data, layers, model, optim
+from . import _blas, data, layers, model, optim
 from ._checks import check_choice, check_number, check_X, check_X_Y
 from .normalization import Feedback
 
@@ -124,7 +124,8 @@ def depth_profile(hidden="relu", init="he", scale=1.0, depth=20, width=32, m=100
     check_choice("hidden", hidden, model.ACTIVATIONS)
     X, Y = _circles(m, seed)
     params = depth_network(depth, width, init, scale, seed)
-    out = _forward_backward(X, Y, params, depth + 1, hidden)
+    with _blas.single_thread():  # small products: one BLAS thread is faster on a busy machine
+        out = _forward_backward(X, Y, params, depth + 1, hidden)
     dW = [out["grads"][f"dW{l}"] for l in range(1, depth + 2)]
     A = np.stack(out["A"])  # (depth, width, m): one call per statistic instead of one per layer
     middle = np.stack(dW[1:-1]) if depth > 1 else np.zeros((0, width, width))
@@ -210,9 +211,10 @@ def random_linear_norms(scale, L, n=100, m=50, seed=0):
     rng = np.random.default_rng(seed)
     A = rng.standard_normal((n, m))
     norms = [np.linalg.norm(A)]
-    for _ in range(L):
-        A = (scale / np.sqrt(n)) * rng.standard_normal((n, n)) @ A
-        norms.append(np.linalg.norm(A))
+    with _blas.single_thread():
+        for _ in range(L):
+            A = (scale / np.sqrt(n)) * rng.standard_normal((n, n)) @ A
+            norms.append(np.linalg.norm(A))
     return np.array(norms) / norms[0]
 
 

@@ -26,7 +26,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from . import data
+from . import _blas, data
 from ._checks import as_float_array, check_number, check_X
 
 __all__ = [
@@ -198,30 +198,43 @@ def gradient_descent(X, y, learning_rate, num_iterations=100, w0=None, blowup=1e
     w0 = np.zeros((1, n_x)) if w0 is None else _check_w(w0, n_x)
     K = alphas.size
     w = np.broadcast_to(w0, (K, 1, n_x)).copy()
-    path = np.full((K, num_iterations + 1, n_x), np.nan)
-    costs = np.full((K, num_iterations + 1), np.nan)
+    path = np.empty((K, num_iterations + 1, n_x))
+    costs = np.empty((K, num_iterations + 1))
     J, dw = _squared_cost(X, y, w)
     limit = blowup * (J + 1.0)
     alive = np.ones(K, dtype=bool)
     path[:, 0], costs[:, 0] = w[:, 0], J
+    with _blas.single_thread():
+        _descend(X, y, alphas, w, dw, limit, alive, path, costs, num_iterations)
+    # Everything from the first step over the limit on is NaN.
+    over = ~np.isfinite(costs) | (costs >= limit[:, None])
+    cut = np.maximum.accumulate(over, axis=1)
+    costs[cut] = np.nan
+    path[cut] = np.nan
+    return {"path": path, "cost": costs, "diverged": cut[:, -1]}
+
+
+def _descend(X, y, alphas, w, dw, limit, alive, path, costs, num_iterations):
+    # Fills path[:, 1:] and costs[:, 1:] in place.
     for t in range(1, num_iterations + 1):
         w = w - alphas[:, None, None] * dw
         J, dw = _squared_cost(X, y, w)
         alive &= J < limit
-        if not alive.any():
-            break
-        path[alive, t], costs[alive, t] = w[alive, 0], J[alive]
-        # A diverged run's path is cut here; resetting its weights keeps them from overflowing.
+        # A diverged run is reset to 0 (its path is cut afterwards), so that nothing can overflow.
         w = np.where(alive[:, None, None], w, 0.0)
         dw = np.where(alive[:, None, None], dw, 0.0)
-    return {"path": path, "cost": costs, "diverged": ~alive}
+        path[:, t], costs[:, t] = w[:, 0], J
+        if not alive.any():
+            path[:, t + 1 :], costs[:, t + 1 :] = 0.0, np.inf
+            return
 
 
-def iterations_to_converge(X, y, learning_rate, tol=1e-6, max_iterations=5000):
+def iterations_to_converge(X, y, learning_rate, tol=1e-6, max_iterations=5000, stop_at_first=False):
     """First iteration at which ``J - J* <= tol (J(0) - J*)``, per learning rate (from ``w = 0``).
 
     Returns a float (or an array like ``learning_rate``); ``inf`` for a run that diverged or did
-    not get there within ``max_iterations``.
+    not get there within ``max_iterations``. With ``stop_at_first=True`` the search stops as soon as
+    one run has converged (the others are then reported as ``inf``): enough to find the fastest.
     """
     X, y = _check_data(X, y)
     alphas = as_float_array("learning_rate", learning_rate, ndim=(0, 1)).reshape(-1)
@@ -236,6 +249,13 @@ def iterations_to_converge(X, y, learning_rate, tol=1e-6, max_iterations=5000):
     target = J_star + tol * (J - J_star)
     first = np.full(K, np.inf)
     running = np.ones(K, dtype=bool)
+    with _blas.single_thread():
+        _race(X, y, alphas, w, dw, target, first, running, max_iterations, stop_at_first)
+    return first if np.ndim(learning_rate) else float(first[0])
+
+
+def _race(X, y, alphas, w, dw, target, first, running, max_iterations, stop_at_first):
+    # Fills first (the iteration each run converged at) in place.
     for t in range(1, max_iterations + 1):
         w = w - alphas[:, None, None] * dw
         J, dw = _squared_cost(X, y, w)
@@ -243,11 +263,10 @@ def iterations_to_converge(X, y, learning_rate, tol=1e-6, max_iterations=5000):
         first[done] = t
         # Stop a run once it converged or its cost grew a million-fold (it is diverging).
         running &= ~done & (J < 1e6 * (target + 1.0))
-        if not running.any():
-            break
+        if not running.any() or (stop_at_first and done.any()):
+            return
         w = np.where(running[:, None, None], w, 0.0)
         dw = np.where(running[:, None, None], dw, 0.0)
-    return first if np.ndim(learning_rate) else float(first[0])
 
 
 def best_learning_rate(X, y, learning_rates=None, tol=1e-6, max_iterations=5000):
@@ -256,7 +275,7 @@ def best_learning_rate(X, y, learning_rates=None, tol=1e-6, max_iterations=5000)
     if learning_rates is None:
         learning_rates = np.logspace(-4, np.log10(3.0), 40)
     learning_rates = as_float_array("learning_rates", learning_rates, ndim=1)
-    iterations = iterations_to_converge(X, y, learning_rates, tol, max_iterations)
+    iterations = iterations_to_converge(X, y, learning_rates, tol, max_iterations, stop_at_first=True)
     best = int(np.argmin(iterations))
     return float(learning_rates[best]), float(iterations[best])
 

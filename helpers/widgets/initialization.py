@@ -19,12 +19,13 @@ A_EDGES = np.linspace(-2, 2, 41)
 G_EDGES = np.linspace(-14, 4, 37)
 STD_RANGE = (1e-14, 1e14)
 LAYER_COLORS = ("#1f77b4", "#2ca02c", "#ff7f0e", "#d62728")
+WIDTH, M = 32, 64  # small enough that a 50-layer forward and backward take a few milliseconds
 
 
 @lru_cache(maxsize=256)
 def profile(hidden, init, scale, depth):
     """:func:`helpers.initialization.depth_profile` of one setting, with its histograms (cached)."""
-    stats = initialization.depth_profile(hidden, init, scale, depth)
+    stats = initialization.depth_profile(hidden, init, scale, depth, width=WIDTH, m=M)
     shown = sorted(set(np.linspace(0, depth - 1, 4).round().astype(int).tolist()))
     a_hist = [np.histogram(np.clip(stats["A"][i], A_EDGES[0], A_EDGES[-1]), A_EDGES)[0] / stats["A"][i].size
               for i in shown]
@@ -116,7 +117,7 @@ def initialization_explorer():
         words = verdict(stats, init)
         plots.set_status(status, words)
         a, g = stats["A_std"], stats["dW_std"]
-        return (f"{hidden}, {init} init x {scale:g}, {depth} hidden layers of 32 units: std of A[1] {a[0]:.2e}, "
+        return (f"{hidden}, {init} init x {scale:g}, {depth} hidden layers of {WIDTH} units: std of A[1] {a[0]:.2e}, "
                 f"of A[{depth}] {a[-1]:.2e}; std of dW[1] {g[0]:.2e}, of dW[{depth + 1}] {g[-1]:.2e}; "
                 f"cost at init {stats['cost']:.3g}" + (f". <b>{words}</b>" if words else ""))
 
