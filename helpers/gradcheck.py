@@ -262,9 +262,12 @@ def backward_with_bug(X, Y, params, bug="none", layer=1, lambd=0.0):
     Returns ``grads`` with ``dW1, db1, ...``.
     """
     from . import layers, model
+    from ._checks import check_labels, check_X
 
     check_choice("bug", bug, BUGS)
-    L = model.num_layers(params)
+    L = model._check_params(params)
+    X = check_X(X, n_x=params["W1"].shape[1])
+    Y = check_labels(Y, m=X.shape[1], n_classes=params[f"W{L}"].shape[0])
     check_number("layer", layer, low=1, high=L, integer=True)
     check_number("lambd", lambd, low=0)
     W_bug = params[f"W{layer}"]

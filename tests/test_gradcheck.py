@@ -74,6 +74,10 @@ def test_bug_validation(problem):
         gradcheck.backward_with_bug(X, Y, params, "typo", 1, lambd)
     with pytest.raises(ValueError, match="layer"):
         gradcheck.backward_with_bug(X, Y, params, "none", 4, lambd)
+    with pytest.raises(ValueError, match=r"\(n_x, m\)"):
+        gradcheck.backward_with_bug(X.T, Y, params, "none", 1, lambd)
+    with pytest.raises(ValueError, match="labels"):
+        gradcheck.backward_with_bug(X, 2 * Y, params, "none", 1, lambd)
     Xb, Yb, rect, _ = gradcheck.bug_hunt_problem(layer_dims=(3, 5, 1))
     with pytest.raises(ValueError, match="square"):
         gradcheck.backward_with_bug(Xb, Yb, rect, "wrong transpose", 1, 0.0)
