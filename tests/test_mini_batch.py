@@ -150,6 +150,12 @@ def test_explorer_says_diverged_and_reports_time():
     explorer = widgets.build("05_mini_batch")
     explorer.set(mini_batch_size=1, learning_rate=0.5)
     assert "diverged" in explorer.readout.value
+    assert _diverged_on_plot(explorer)
     explorer.set(mini_batch_size=256, learning_rate=0.1)
     assert "batch gradient descent" in explorer.readout.value and "ms per epoch" in explorer.readout.value
     assert "diverged" not in explorer.readout.value
+    assert not _diverged_on_plot(explorer)
+
+
+def _diverged_on_plot(explorer):
+    return any(t.get_visible() and "diverged" in t.get_text() for ax in explorer.live.fig.axes for t in ax.texts)

@@ -151,5 +151,11 @@ def test_explorer_says_diverged_and_reports_spreads():
     explorer = widgets.build("08_lr_decay")
     explorer.set(schedule="constant", alpha0=1.0)
     assert "diverged" in explorer.readout.value
+    assert _diverged_on_plot(explorer)
     explorer.set(schedule="1/(1 + decay_rate epoch)", alpha0=0.3, decay_rate=0.5)
     assert "diverged" not in explorer.readout.value and "fixed / schedule" in explorer.readout.value
+    assert not _diverged_on_plot(explorer)
+
+
+def _diverged_on_plot(explorer):
+    return any(t.get_visible() and "diverged" in t.get_text() for ax in explorer.live.fig.axes for t in ax.texts)
