@@ -69,7 +69,7 @@ def initialization_explorer():
     for control in controls.values():
         control.style.description_width = "80px"
 
-    live = LiveFigure(1, 3, figsize=(14, 4.5))
+    live = LiveFigure(1, 3, figsize=(13, 4.3))
     ax_a, ax_g, ax_s = live.axes
     a_lines = [live.animate(ax_a.step(A_EDGES, np.full(A_EDGES.size, 1e-5), where="post", color=c, linewidth=1.8)[0])
                for c in LAYER_COLORS]
@@ -91,7 +91,7 @@ def initialization_explorer():
                zip(LAYER_COLORS, ("first layer", "one third deep", "two thirds deep", "last layer"))]
     proxies += [Line2D([], [], marker="o", markersize=3, color=plots.COLORS["train"], label="std of A[l]"),
                 Line2D([], [], marker="s", markersize=3, color=plots.COLORS["dev"], label="std of dW[l]"),
-                Line2D([], [], linestyle=":", color="#555555", label="saturated share (0..1)")]
+                Line2D([], [], linestyle=":", color="#555555", label="saturated (relu: zero) share, 0..1")]
     live.fig.legend(handles=proxies, loc="outside lower center", ncol=7, fontsize=10, frameon=False)
     ax_s.set_yscale("log")
     ax_s.set_ylim(*STD_RANGE)
