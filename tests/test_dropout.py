@@ -123,3 +123,17 @@ def test_widget_draws_a_new_thinned_network(small_grid):
     explorer.set(draw=0)  # no dropout: every draw keeps every unit, the picture stays
     assert explorer.live.image.value == frame
     assert "keeps 50 and 50 of 50 and 50" in explorer.readout.value
+
+
+def test_per_layer_keep_prob_and_test_mode():
+    X = np.random.default_rng(0).standard_normal((3, 40))
+    params = model.init_params([3, 30, 20, 1], seed=0)
+    _, caches = model.forward(X, params, keep_prob=(0.5, 1.0), rng=np.random.default_rng(1))
+    first_mask, second = caches[0][3], caches[1][3]
+    assert first_mask is not None and abs(first_mask[0].mean() - 0.5) < 0.1
+    assert second is None  # keep_prob 1: no mask at all
+    test_out, test_caches = model.forward(X, params, keep_prob=(0.5, 0.5), mode="test")
+    plain, _ = model.forward(X, params)
+    assert np.array_equal(test_out, plain) and all(c[3] is None for c in test_caches[:-1])
+    with pytest.raises(ValueError, match="rng"):
+        model.forward(X, params, keep_prob=0.5)  # train mode with dropout needs a generator
