@@ -16,12 +16,12 @@ this module holds what the chapter shows *about* them:
 
 from __future__ import annotations
 
-from contextlib import nullcontext
 from dataclasses import dataclass, field
 
 import numpy as np
 
 from . import data, layers, model, optim, plots
+from ._blas import single_thread
 from ._checks import as_float_array, check_choice, check_number, check_X
 
 __all__ = [
@@ -42,25 +42,10 @@ __all__ = [
     "LambdaGrid",
     "train_lambda_grid",
     "check_l2_penalty",
-    "single_thread",
 ]
 
 #: ``|z| < 0.5`` is where ``tanh(z)`` stays within 8 % of ``z`` (``tanh(0.5) = 0.462``).
 NEAR_LINEAR_Z = 0.5
-
-
-def single_thread():
-    """A context in which BLAS uses one thread (a no-op without ``threadpoolctl``).
-
-    These networks multiply 50 x 50 by 50 x 400 matrices: several BLAS threads gain nothing there
-    and, on a busy machine, wait for each other; measured here, a 300-epoch fit with a dev set
-    took 11 s with the default threads and 0.8 s with one.
-    """
-    try:
-        from threadpoolctl import threadpool_limits  # installed with scikit-learn
-    except ImportError:  # pragma: no cover
-        return nullcontext()
-    return threadpool_limits(limits=1, user_api="blas")
 
 
 def overfitting_data(m=50, noise=0.3, label_noise=0.1, dev_size=400, seed=0):
@@ -303,7 +288,7 @@ def train_lambda_grid(lambdas=(0.0, 0.1, 0.3, 1.0, 3.0, 10.0), penalties=("l2", 
 
     All networks start from the same Xavier initialization (seed ``seed + 1``); the networks of one
     penalty are one stack, trained in a single :func:`helpers.model.fit` call (with one BLAS thread,
-    see :func:`single_thread`).
+    see :mod:`helpers._blas`).
     """
     with single_thread():
         return _train_lambda_grid(lambdas, penalties, layer_dims, hidden, num_epochs, learning_rate, data_kwargs,
