@@ -43,6 +43,7 @@ class LiveFigure:
         self.axes = self.fig.subplots(nrows, ncols, squeeze=False, **subplot_kw).ravel()
         self.image = W.Image(format="jpeg", layout=W.Layout(max_width="100%", height="auto"))
         self._background = None
+        self._legends = []
         self.frame = b""
 
     def animate(self, *artists):
@@ -68,14 +69,16 @@ class LiveFigure:
         if self._background is None:
             canvas.draw()
             self._background = canvas.copy_from_bbox(self.fig.bbox)
+            # Axes legends stay on top of what moves: their pixels, as drawn over the static
+            # background, are pasted back after the animated artists (no text to render again).
+            self._legends = [canvas.copy_from_bbox(ax.get_legend().get_window_extent())
+                             for ax in self.fig.axes if ax.get_legend() is not None and ax.get_legend().get_visible()]
         else:
             canvas.restore_region(self._background)
         for artist in self._animated():
             self.fig.draw_artist(artist)
-        for ax in self.fig.axes:  # legends stay on top of what moved
-            legend = ax.get_legend()
-            if legend is not None and legend.get_visible():
-                self.fig.draw_artist(legend)
+        for legend in self._legends:
+            canvas.restore_region(legend)
         buffer = io.BytesIO()
         # RGBA -> RGB inside PIL: slicing the numpy buffer instead would cost a strided copy.
         rgb = _PILImage.fromarray(np.asarray(canvas.buffer_rgba()), "RGBA").convert("RGB")
