@@ -160,7 +160,7 @@ def optimizer_playground(surface="quadratic", start=(-1.5, 1.6)):
     plots.style_axes(ax_loss, "loss against step", "step t (updates, log scale)", "f - f_min after t steps (log scale)")
     ax_loss.grid(True, which="major", alpha=0.3)
     # One figure-level legend below both panels: outside the axes, so no moving line covers it
-    # and it belongs to the static background (axes legends are redrawn on every frame).
+    # and it belongs to the static background.
     live.fig.legend(handles=[losses[n] for n in NAMES] + [minima, saddles, start_marker], loc="outside lower center",
                     ncol=9, fontsize=10, frameon=False, handlelength=1.6, columnspacing=1.2)
 
