@@ -84,6 +84,33 @@ def _forward_backward(X, Y, params, L, hidden):
     return {"cost": float(cost), "Z": Zs, "A": As, "ZL": Z, "grads": grads}
 
 
+_DERIVATIVES = {  # g'(z) written with a = g(z), for the lean pass below
+    "relu": lambda A: (A > 0).astype(float),
+    "tanh": lambda A: 1.0 - A * A,
+    "sigmoid": lambda A: A * (1.0 - A),
+    "linear": lambda A: 1.0,
+}
+_FUNCTIONS = {"relu": lambda Z: np.maximum(Z, 0.0), "tanh": np.tanh, "sigmoid": layers.sigmoid, "linear": lambda Z: Z}
+
+
+def _lean_forward_backward(X, Y, params, L, hidden):
+    # The same computation as _forward_backward (the tests compare them) without the per-layer
+    # checks and caches, because the live experiment runs it for 50 layers on every move.
+    g, g_prime = _FUNCTIONS[hidden], _DERIVATIVES[hidden]
+    A, activations = X, [X]
+    for l in range(1, L):
+        A = g(params[f"W{l}"] @ A + params[f"b{l}"])
+        activations.append(A)
+    ZL = params[f"W{L}"] @ A + params[f"b{L}"]
+    cost, dZ = layers._binary_cross_entropy(ZL, Y)
+    dW = [None] * L
+    for l in range(L, 0, -1):
+        dW[l - 1] = dZ @ activations[l - 1].T
+        if l > 1:
+            dZ = (params[f"W{l}"].T @ dZ) * g_prime(activations[l - 1])
+    return activations[1:], dW, float(cost)
+
+
 def saturated_fraction(A, hidden):
     """Share of units stuck where the activation is flat: ``|A| > 0.99`` for tanh, ``A < 0.01`` or
     ``A > 0.99`` for sigmoid, ``A == 0`` for ReLU (no gradient flows back), none for linear."""
@@ -125,9 +152,9 @@ def depth_profile(hidden="relu", init="he", scale=1.0, depth=20, width=32, m=100
     X, Y = _circles(m, seed)
     params = depth_network(depth, width, init, scale, seed)
     with _blas.single_thread():  # small products: one BLAS thread is faster on a busy machine
-        out = _forward_backward(X, Y, params, depth + 1, hidden)
-    dW = [out["grads"][f"dW{l}"] for l in range(1, depth + 2)]
-    A = np.stack(out["A"])  # (depth, width, m): one call per statistic instead of one per layer
+        activations, dW, cost = _lean_forward_backward(X, Y, params, depth + 1, hidden)
+    out = {"A": activations, "cost": cost}
+    A = np.stack(activations)  # (depth, width, m): one call per statistic instead of one per layer
     middle = np.stack(dW[1:-1]) if depth > 1 else np.zeros((0, width, width))
     dW_std = np.concatenate([[dW[0].std()], middle.std(axis=(1, 2)), [dW[-1].std()]])
     if hidden == "tanh":

@@ -150,3 +150,20 @@ def test_widget_status_and_histograms():
     assert all(np.isclose(h.sum(), 1.0) for h in stats["a_hist"] + stats["g_hist"])
     visible = [line for line in explorer.live.axes[0].lines if line.get_visible()]
     assert len(visible) == 2  # only two distinct hidden layers to show at depth 2
+
+
+@pytest.mark.parametrize("hidden", ["relu", "tanh", "sigmoid", "linear"])
+def test_lean_pass_of_the_live_experiment_equals_the_checked_one(hidden):
+    X, Y = initialization._circles(64, 0)
+    params = initialization.depth_network(6, width=8, init="xavier", scale=1.3, seed=4)
+    params = {k: v + 0.01 for k, v in params.items()}
+    reference = initialization.forward_backward(X, Y, params, hidden)
+    activations, dW, cost = initialization._lean_forward_backward(X, Y, params, 7, hidden)
+    assert np.isclose(cost, reference["cost"])
+    for a, b in zip(activations, reference["A"]):
+        assert np.allclose(a, b)
+    for l, g in enumerate(dW, start=1):
+        assert np.allclose(g, reference["grads"][f"dW{l}"])
+    profile = initialization.depth_profile(hidden, "he", 1.0, depth=6, width=8, m=64, seed=0)
+    full = initialization.forward_backward(X, Y, initialization.depth_network(6, 8, "he", 1.0, 0), hidden)
+    assert np.allclose(profile["dW_std"], [full["grads"][f"dW{l}"].std() for l in range(1, 8)])
