@@ -48,7 +48,6 @@ def dropout_explorer(grid=None, n_draws=10, units_drawn=16):
     draw_points_fast(live, ax, X, Y, size=6.5)
     ax.set_xlim(grid.extent[:2])
     ax.set_ylim(grid.extent[2:])
-    # no legends: LiveFigure redraws every axes legend on each frame, and text is the slowest part
     plots.style_axes(ax, "boundary (test mode); circles train, crosses dev", "$x_1$", "$x_2$")
 
     rects = live.animate(*bars.bar(["train", "dev"], [0, 0], color=[plots.COLORS["train"], plots.COLORS["dev"]], width=0.6))

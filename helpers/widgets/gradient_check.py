@@ -74,7 +74,7 @@ def bug_hunt_explorer(reports=None):
     ax.set_yscale("log")
     ax.set_ylim(_FLOOR, 10.0)
     ax.axvline(len(names) - 1.5, color="k", lw=0.8)
-    # a figure legend outside the axes is drawn once with the background (an axes legend is redrawn per frame)
+    # a figure legend outside the axes: drawn once with the background, clear of the bars
     live.fig.legend(*ax.get_legend_handles_labels(), loc="outside right upper", fontsize=10, title="verdict")
     plots.style_axes(ax, "gradient check, parameter by parameter: ||approx - exact|| / (||approx|| + ||exact||)",
                      "parameter", "relative difference")

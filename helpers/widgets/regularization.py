@@ -91,7 +91,6 @@ def regularization_explorer(grid=None):
     draw_points_fast(live, ax, X, Y, size=6.5)
     ax.set_xlim(grid.extent[:2])
     ax.set_ylim(grid.extent[2:])
-    # no legends: LiveFigure redraws every axes legend on each frame, and text is the slowest part
     plots.style_axes(ax, "boundary, P(y=1) red 0 .. blue 1; circles train, crosses dev", "$x_1$", "$x_2$")
 
     rects = bars.bar(["train\naccuracy", "dev\naccuracy"], [0, 0], color=[plots.COLORS["train"], plots.COLORS["dev"]],
