@@ -85,8 +85,8 @@ def initialization_explorer():
     (g_std_line,) = ax_s.plot([], [], "-s", markersize=3, color=plots.COLORS["dev"])
     (sat_line,) = ax_s.plot([], [], ":", color="#555555", linewidth=1.5)
     live.animate(a_std_line, g_std_line, sat_line)
-    # One legend under the panels, made of proxies: drawn once with the static background
-    # (a legend inside an axes is redrawn on every frame, which costs more than the data).
+    # One legend under the panels, made of proxies: drawn once with the static background,
+    # clear of the moving histograms.
     proxies = [Line2D([], [], color=c, linewidth=1.8, label=l) for c, l in
                zip(LAYER_COLORS, ("first layer", "one third deep", "two thirds deep", "last layer"))]
     proxies += [Line2D([], [], marker="o", markersize=3, color=plots.COLORS["train"], label="std of A[l]"),

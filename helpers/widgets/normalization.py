@@ -104,8 +104,7 @@ def normalization_explorer(problems=None):
     ax_curve.set_ylim(1e-12, 1e4)
     ax_curve.axhline(1e-6, color="#999999", linestyle=":", linewidth=1)
     ax_curve.text(1.3, 2e-6, "converged: gap < $10^{-6}$", fontsize=9, color="#666666")
-    # One legend under the panels, made of proxies, so that it is part of the static background
-    # (a legend inside an axes is redrawn on every frame).
+    # One legend under the panels, made of proxies, so that it is part of the static background.
     proxies = [Line2D([], [], marker="*", color="k", markersize=11, linestyle="none", label="minimum $w^*$")]
     proxies += [Line2D([], [], marker="o", markersize=4, color=c, label=f"gradient descent, {p.name}")
                 for p, c in zip(problems, (plots.COLORS["dev"], plots.COLORS["train"]))]
