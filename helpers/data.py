@@ -11,7 +11,6 @@ import csv
 from importlib import resources
 
 import numpy as np
-from sklearn import datasets as _sk
 
 from ._checks import as_float_array, check_number, check_X
 
@@ -31,6 +30,13 @@ __all__ = [
 ]
 
 
+def _sk():
+    # scikit-learn takes a second or two to import: only chapters that draw its data pay for it.
+    from sklearn import datasets
+
+    return datasets
+
+
 def _columns(X, y):
     return X.T.astype(np.float64), y.reshape(1, -1).astype(np.float64)
 
@@ -39,7 +45,7 @@ def make_moons(m=300, noise=0.2, seed=0):
     """Two interleaving half circles. Returns ``X`` ``(2, m)`` and ``Y`` ``(1, m)`` in {0, 1}."""
     check_number("m", m, low=2, integer=True)
     check_number("noise", noise, low=0)
-    return _columns(*_sk.make_moons(n_samples=m, noise=noise, random_state=seed))
+    return _columns(*_sk().make_moons(n_samples=m, noise=noise, random_state=seed))
 
 
 def make_circles(m=300, noise=0.1, factor=0.5, seed=0):
@@ -47,7 +53,7 @@ def make_circles(m=300, noise=0.1, factor=0.5, seed=0):
     check_number("m", m, low=2, integer=True)
     check_number("noise", noise, low=0)
     check_number("factor", factor, low=0, high=1, low_open=True, high_open=True)
-    return _columns(*_sk.make_circles(n_samples=m, noise=noise, factor=factor, random_state=seed))
+    return _columns(*_sk().make_circles(n_samples=m, noise=noise, factor=factor, random_state=seed))
 
 
 def make_blobs(m=300, centers=3, cluster_std=1.0, seed=0):
@@ -58,7 +64,7 @@ def make_blobs(m=300, centers=3, cluster_std=1.0, seed=0):
     check_number("m", m, low=2, integer=True)
     check_number("centers", centers, low=1, integer=True)
     check_number("cluster_std", cluster_std, low=0, low_open=True)
-    X, y = _sk.make_blobs(n_samples=m, centers=centers, cluster_std=cluster_std, random_state=seed)
+    X, y = _sk().make_blobs(n_samples=m, centers=centers, cluster_std=cluster_std, random_state=seed)
     X = (X - X.mean(axis=0)) / X.std(axis=0)
     return _columns(X, y)
 
@@ -80,7 +86,7 @@ def load_digits():
 
     Returns ``X`` ``(64, 1797)`` with pixels scaled to [0, 1] and integer labels ``y`` ``(1, 1797)``.
     """
-    digits = _sk.load_digits()
+    digits = _sk().load_digits()
     return digits.data.T / 16.0, digits.target.reshape(1, -1).astype(np.float64)
 
 
