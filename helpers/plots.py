@@ -6,7 +6,9 @@ Colours are fixed across the course: one per optimizer, one for train and one fo
 
 from __future__ import annotations
 
+import contourpy
 import numpy as np
+from matplotlib.collections import LineCollection
 from matplotlib.colors import ListedColormap
 
 __all__ = [
@@ -17,7 +19,8 @@ __all__ = [
     "draw_decision_boundary",
     "update_decision_boundary",
     "draw_points",
-    "update_points",
+    "draw_class_markers",
+    "update_class_markers",
     "draw_curves",
     "update_curves",
     "draw_status",
@@ -61,32 +64,26 @@ def decision_grid(X, n=120, pad=0.5):
 
 
 def draw_decision_boundary(ax, proba, extent):
-    """Shade ``P(y=1)`` on the grid of :func:`decision_grid` (``proba`` of length ``n*n``).
+    """Shade ``P(y=1)`` on the grid of :func:`decision_grid` (``proba`` of length ``n*n``) and draw
+    its 0.5 level as a black line.
 
-    Returns ``{"image": AxesImage, "boundary": contour set or None}``; redraw with
-    :func:`update_decision_boundary`.
+    Returns ``{"image": AxesImage, "boundary": LineCollection, ...}``; redraw in place with
+    :func:`update_decision_boundary` (the level line's segments are replaced, no new artist).
     """
     n = int(round(np.sqrt(np.size(proba))))
     image = ax.imshow(np.reshape(proba, (n, n)), origin="lower", extent=extent, cmap=_BINARY_CMAP,
                       vmin=0, vmax=1, aspect="auto", interpolation="nearest")
-    artists = {"image": image, "boundary": None, "extent": extent, "ax": ax}
+    boundary = ax.add_collection(LineCollection([], colors="k", linewidths=1.5))
+    artists = {"image": image, "boundary": boundary,
+               "x0": np.linspace(extent[0], extent[1], n), "x1": np.linspace(extent[2], extent[3], n)}
     update_decision_boundary(artists, proba)
     return artists
 
 
 def update_decision_boundary(artists, proba):
-    n = int(round(np.sqrt(np.size(proba))))
-    grid = np.reshape(proba, (n, n))
+    grid = np.reshape(proba, (artists["x1"].size, artists["x0"].size)).astype(np.float64)
     artists["image"].set_data(grid)
-    if artists["boundary"] is not None:
-        artists["boundary"].remove()
-        artists["boundary"] = None
-    if grid.min() < 0.5 < grid.max():
-        x0_min, x0_max, x1_min, x1_max = artists["extent"]
-        artists["boundary"] = artists["ax"].contour(
-            np.linspace(x0_min, x0_max, n), np.linspace(x1_min, x1_max, n), grid,
-            levels=[0.5], colors="k", linewidths=1.5)
-        artists["boundary"].set_animated(artists["image"].get_animated())
+    artists["boundary"].set_segments(contourpy.contour_generator(artists["x0"], artists["x1"], grid).lines(0.5))
     return artists
 
 
@@ -96,10 +93,28 @@ def draw_points(ax, X, Y, marker="o", label=None, size=28, edge="k"):
     return ax.scatter(X[0], X[1], c=colors, marker=marker, s=size, edgecolors=edge, linewidths=0.6, label=label)
 
 
-def update_points(points, X, Y):
-    points.set_offsets(np.asarray(X).T)
-    points.set_facecolor(np.where(np.ravel(Y) > 0.5, CLASS_COLORS[1], CLASS_COLORS[0]))
-    return points
+def draw_class_markers(ax, X, Y, marker="o", size=6.0, edge="k", alpha=1.0, label=None):
+    """The points of :func:`draw_points` as one marker line per class, for live figures.
+
+    A ``Line2D`` stamps one marker image where a scatter draws every path: several times faster
+    per frame for hundreds of points. ``size`` is the marker size in points. Returns the two
+    lines (class 0, class 1); move the points with :func:`update_class_markers`.
+    """
+    lines = []
+    for k, color in enumerate(CLASS_COLORS[:2]):
+        chosen = np.ravel(Y) == k
+        (line,) = ax.plot(X[0, chosen], X[1, chosen], ls="none", marker=marker, ms=size, mfc=color,
+                          mec=edge if edge != "none" else color, mew=0.6, alpha=alpha,
+                          label=label if k == 1 else None)
+        lines.append(line)
+    return lines
+
+
+def update_class_markers(lines, X, Y):
+    for k, line in enumerate(lines):
+        chosen = np.ravel(Y) == k
+        line.set_data(X[0, chosen], X[1, chosen])
+    return lines
 
 
 def draw_curves(ax, curves, x=None, colors=None, **kwargs):

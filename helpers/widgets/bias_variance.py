@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contourpy
 import ipywidgets as W
 import numpy as np
+from matplotlib.collections import LineCollection
 from matplotlib.lines import Line2D
 
 from .. import bias_variance, plots
@@ -40,18 +42,24 @@ def bias_variance_explorer(grid=None):
     ax, bars = live.axes
     first = grid[(grid.noises[0], grid.train_sizes[0], grid.hidden_units[0], grid.lambdas[0])]
     boundary = plots.draw_decision_boundary(ax, first["proba"], grid.extent)
-    live.animate(boundary["image"])
+    live.animate(boundary["image"], boundary["boundary"])
     X_pool, Y_pool, X_dev, Y_dev = grid.points[grid.noises[0]]
-    dev_points = live.animate(plots.draw_points(ax, X_dev, Y_dev, marker="X", size=22, edge="none", label="dev"))
-    dev_points.set_alpha(0.45)
-    train_points = live.animate(plots.draw_points(ax, X_pool, Y_pool, label="train"))
-    bayes_line = {"artist": None}
+    dev_points = live.animate(*plots.draw_class_markers(ax, X_dev, Y_dev, marker="X", size=5, edge="none",
+                                                        alpha=0.45, label="dev"))
+    train_points = live.animate(*plots.draw_class_markers(ax, X_pool, Y_pool, size=6, label="train"))
+    # The Bayes-optimal boundary of each noise level, as line segments computed once.
+    n = int(round(np.sqrt(grid.bayes_proba[grid.noises[0]].size)))
+    x0, x1 = np.linspace(*grid.extent[:2], n), np.linspace(*grid.extent[2:], n)
+    bayes_segments = {noise: contourpy.contour_generator(x0, x1, p.reshape(n, n).astype(np.float64)).lines(0.5)
+                      for noise, p in grid.bayes_proba.items()}
+    bayes_line = live.animate(ax.add_collection(LineCollection([], colors="#333333", linestyles="--", linewidths=1.3)))
     ax.set_xlim(grid.extent[:2])
     ax.set_ylim(grid.extent[2:])
     plots.style_axes(ax, "decision boundary (shade: P(y=1))", "$x_1$", "$x_2$")
     bayes_handle = Line2D([], [], color="#333333", ls="--", lw=1.3, label="Bayes-optimal")
     network_handle = Line2D([], [], color="k", lw=1.5, label="network")
-    ax.legend(handles=[train_points, dev_points, network_handle, bayes_handle], loc="lower left", fontsize=9, ncols=2)
+    ax.legend(handles=[train_points[1], dev_points[1], network_handle, bayes_handle], loc="lower left", fontsize=9,
+              ncols=2)
 
     names = ["Bayes", "train", "dev"]
     rects = bars.bar(names, [0, 0, 0], color=["#999999", plots.COLORS["train"], plots.COLORS["dev"]])
@@ -65,15 +73,10 @@ def bias_variance_explorer(grid=None):
     def update(hidden_units, lambd, m, noise):
         result = grid[(noise, m, hidden_units, lambd)]
         plots.update_decision_boundary(boundary, result["proba"])
-        if bayes_line["artist"] is not None:
-            bayes_line["artist"].remove()
-        n = int(round(np.sqrt(grid.bayes_proba[noise].size)))
-        bayes_line["artist"] = live.animate(ax.contour(
-            np.linspace(*grid.extent[:2], n), np.linspace(*grid.extent[2:], n), grid.bayes_proba[noise].reshape(n, n),
-            levels=[0.5], colors="#333333", linestyles="--", linewidths=1.3))
+        bayes_line.set_segments(bayes_segments[noise])
         X_pool, Y_pool, X_dev, Y_dev = grid.points[noise]
-        plots.update_points(train_points, X_pool[:, :m], Y_pool[:, :m])
-        plots.update_points(dev_points, X_dev, Y_dev)
+        plots.update_class_markers(train_points, X_pool[:, :m], Y_pool[:, :m])
+        plots.update_class_markers(dev_points, X_dev, Y_dev)
         errors = [grid.bayes[noise], result["train_error"], result["dev_error"]]
         for rect, label, value in zip(rects, labels, errors):
             rect.set_height(value)

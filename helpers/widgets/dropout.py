@@ -11,7 +11,6 @@ from matplotlib.colors import to_rgba
 
 from .. import dropout, plots
 from . import Experiment, LiveFigure, register
-from .regularization import BoundaryView, draw_points_fast
 
 _KEPT_EDGE = to_rgba("#444444", 0.45)
 _KEPT_UNIT = to_rgba("#1f77b4")
@@ -42,10 +41,11 @@ def dropout_explorer(grid=None, n_draws=10, units_drawn=16):
     ax, bars, net_ax, cost_ax = live.axes
     X, Y, X_dev, Y_dev = grid.points
     first = grid[(kps[-1], kps[-1])]
-    boundary = BoundaryView(live, ax, first["proba"], grid.extent)
+    boundary = plots.draw_decision_boundary(ax, first["proba"], grid.extent)
+    live.animate(boundary["image"], boundary["boundary"])
     # the points are animated too: drawn after the (animated) boundary image, not hidden under it
-    draw_points_fast(live, ax, X_dev, Y_dev, marker="X", size=4.5, edge="none", alpha=0.35)
-    draw_points_fast(live, ax, X, Y, size=6.5)
+    live.animate(*plots.draw_class_markers(ax, X_dev, Y_dev, marker="X", size=4.5, edge="none", alpha=0.35))
+    live.animate(*plots.draw_class_markers(ax, X, Y, size=6.5))
     ax.set_xlim(grid.extent[:2])
     ax.set_ylim(grid.extent[2:])
     plots.style_axes(ax, "boundary (test mode); circles train, crosses dev", "$x_1$", "$x_2$")
@@ -88,7 +88,7 @@ def dropout_explorer(grid=None, n_draws=10, units_drawn=16):
 
     def update(keep_prob1, keep_prob2, draw):
         result = grid[(keep_prob1, keep_prob2)]
-        boundary.update(result["proba"])
+        plots.update_decision_boundary(boundary, result["proba"])
         for rect, value in zip(rects, (result["train_accuracy"], result["dev_accuracy"])):
             rect.set_height(value)
         cost_line.set_ydata(result["cost"])

@@ -4,10 +4,8 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-import contourpy
 import ipywidgets as W
 import numpy as np
-from matplotlib.collections import LineCollection
 
 from .. import plots, regularization
 from . import Experiment, LiveFigure, register
@@ -19,43 +17,6 @@ _HIST_FLOOR = 1e-3  # bars on a log axis need a bottom above 0
 def default_grid():
     """The networks behind the experiment (trained once per kernel, about 1-2 s)."""
     return regularization.train_lambda_grid(progress=True)
-
-
-class BoundaryView:
-    """The shaded ``P(y=1)`` of :func:`helpers.plots.draw_decision_boundary` with the 0.5 level
-    drawn as one ``LineCollection`` whose segments are replaced on update (contourpy), instead of
-    a new ``ax.contour`` each time: about 10 ms less per update."""
-
-    def __init__(self, live, ax, proba, extent):
-        self.artists = plots.draw_decision_boundary(ax, proba, extent)
-        if self.artists["boundary"] is not None:
-            self.artists["boundary"].remove()
-            self.artists["boundary"] = None
-        n = int(round(np.sqrt(np.size(proba))))
-        self.x0, self.x1 = np.linspace(extent[0], extent[1], n), np.linspace(extent[2], extent[3], n)
-        self.lines = ax.add_collection(LineCollection([], colors="k", linewidths=1.5))
-        live.animate(self.artists["image"], self.lines)
-        self.update(proba)
-
-    def update(self, proba):
-        grid = np.reshape(proba, (self.x1.size, self.x0.size)).astype(np.float64)
-        self.artists["image"].set_data(grid)
-        self.lines.set_segments(contourpy.contour_generator(self.x0, self.x1, grid).lines(0.5))
-
-
-def draw_points_fast(live, ax, X, Y, marker="o", size=6.0, edge="k", alpha=1.0):
-    """Scatter ``X`` ``(2, m)`` coloured by ``Y`` as one marker line per class (animated).
-
-    Same look as :func:`helpers.plots.draw_points`, but a ``Line2D`` stamps one marker image
-    where a scatter draws every path: several times faster per frame for hundreds of points.
-    """
-    lines = []
-    for label, color in ((0, plots.CLASS_COLORS[0]), (1, plots.CLASS_COLORS[1])):
-        chosen = np.ravel(Y) == label
-        (line,) = ax.plot(X[0, chosen], X[1, chosen], ls="none", marker=marker, ms=size, mfc=color,
-                          mec=edge if edge != "none" else color, mew=0.6, alpha=alpha)
-        lines.append(live.animate(line))
-    return lines
 
 
 def _fractions(counts):
@@ -85,10 +46,11 @@ def regularization_explorer(grid=None):
     ax, bars, w_ax, z_ax = live.axes
     X, Y, X_dev, Y_dev = grid.points
     first = grid[(grid.penalties[0], grid.lambdas[0])]
-    boundary = BoundaryView(live, ax, first["proba"], grid.extent)
+    boundary = plots.draw_decision_boundary(ax, first["proba"], grid.extent)
+    live.animate(boundary["image"], boundary["boundary"])
     # the points are animated too: drawn after the (animated) boundary image, not hidden under it
-    draw_points_fast(live, ax, X_dev, Y_dev, marker="X", size=4.5, edge="none", alpha=0.35)
-    draw_points_fast(live, ax, X, Y, size=6.5)
+    live.animate(*plots.draw_class_markers(ax, X_dev, Y_dev, marker="X", size=4.5, edge="none", alpha=0.35))
+    live.animate(*plots.draw_class_markers(ax, X, Y, size=6.5))
     ax.set_xlim(grid.extent[:2])
     ax.set_ylim(grid.extent[2:])
     plots.style_axes(ax, "boundary, P(y=1) red 0 .. blue 1; circles train, crosses dev", "$x_1$", "$x_2$")
@@ -128,7 +90,7 @@ def regularization_explorer(grid=None):
 
     def update(lambd, penalty):
         result = grid[(penalty, lambd)]
-        boundary.update(result["proba"])
+        plots.update_decision_boundary(boundary, result["proba"])
         for rect, value in zip(rects, (result["train_accuracy"], result["dev_accuracy"])):
             rect.set_height(value)
         norm_rect.set_height(max(result["weight_norm"], norm_floor) - norm_floor)
