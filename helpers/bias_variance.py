@@ -117,9 +117,9 @@ class Grid:
         return self.results[key]
 
 
-def train_grid(hidden_units=(1, 3, 10, 30, 100), lambdas=(0.0, 0.03, 0.3, 3.0), train_sizes=(40, 120, 360),
-               noises=(0.1, 0.25, 0.4), label_noise=0.05, dev_size=400, num_epochs=400,
-               learning_rate=0.02, grid_n=90, seed=0, progress=False):
+def train_grid(hidden_units=(1, 4, 16, 64), lambdas=(0.0, 0.1, 0.5, 3.0), train_sizes=(30, 100, 300),
+               noises=(0.1, 0.25, 0.4), label_noise=0.05, dev_size=400, num_epochs=150,
+               learning_rate=0.08, grid_n=120, seed=0, progress=False):
     """Train a ``[2, h, 1]`` ReLU network with Adam for every combination of the arguments.
 
     The training sets of one noise level are nested (the first ``m`` examples of one pool), and
