@@ -258,8 +258,9 @@ def check_softmax(fn):
         if 1 in bad_columns and 0 not in bad_columns:
             raise AssertionError("column 1 (logits near -1000) gives NaN: subtract each column's own max "
                                  "(Z.max(axis=0, keepdims=True)), not the max of the whole array")
-        raise AssertionError(f"NaN/inf in column(s) {bad_columns} for logits of +-1000: exp(1000) overflows; "
-                             "compute t = exp(z - max(z)) (the result is the same, exp never overflows)")
+        raise AssertionError(f"NaN/inf in column(s) {bad_columns} for logits of +-1000: exp(1000) is beyond the "
+                             "largest float64 (inf); compute t = exp(z - max(z)) instead: the same result, and "
+                             "every exponent is <= 0")
     if not np.allclose(got_big, layers.softmax(big)):
         raise AssertionError("correct for small logits but not for logits of +-1000: subtract each column's max")
     return "correct: stable (exp(z - max z)), one distribution per column"
