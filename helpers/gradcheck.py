@@ -206,6 +206,14 @@ def gradient_check(cost_fn, params, grads, epsilon=1e-7, keys=None):
         if np.shape(grads["d" + k]) != np.shape(params[k]):
             raise ValueError(f"grads['d{k}'] must have the shape of params['{k}'] {np.shape(params[k])}; "
                              f"got {np.shape(grads['d' + k])}")
+    theta, spec, exact, f = _as_vector_problem(cost_fn, params, grads, keys)
+    approx = numerical_gradient(f, theta, epsilon=epsilon)
+    return GradientReport(keys, [shape for _, shape in spec], approx, exact)
+
+
+def _as_vector_problem(cost_fn, params, grads, keys):
+    """``theta`` (the ``keys`` of ``params`` as one vector), its spec, the analytic gradient as a
+    vector, and ``f() = cost_fn(params with theta)``, which follows in-place changes of ``theta``."""
     theta, spec = dict_to_vector(params, keys)
     exact, _ = dict_to_vector({k: grads["d" + k] for k in keys})
     rest = {k: v for k, v in params.items() if k not in keys}
@@ -214,8 +222,7 @@ def gradient_check(cost_fn, params, grads, epsilon=1e-7, keys=None):
     def f():
         return cost_fn({**rest, **views})
 
-    approx = numerical_gradient(f, theta, epsilon=epsilon)
-    return GradientReport(keys, [shape for _, shape in spec], approx, exact)
+    return theta, spec, exact, f
 
 
 def network_cost_fn(X, Y, hidden="tanh", lambd=0.0, keep_prob=1.0, rng=None):
@@ -307,14 +314,7 @@ def epsilon_sweep(cost_fn, params, grads, epsilons, methods=("two-sided", "one-s
     """
     epsilons = as_float_array("epsilons", epsilons, ndim=1)
     keys = [k for k in params if "d" + k in grads]
-    theta, spec = dict_to_vector(params, keys)
-    exact, _ = dict_to_vector({k: grads["d" + k] for k in keys})
-    rest = {k: v for k, v in params.items() if k not in keys}
-    views = vector_to_dict(theta, spec)  # views into theta: they follow its in-place perturbations
-
-    def f():
-        return cost_fn({**rest, **views})
-
+    theta, _, exact, f = _as_vector_problem(cost_fn, params, grads, keys)
     out = {}
     for method in methods:
         check_choice("method", method, ("two-sided", "one-sided"))

@@ -261,7 +261,7 @@ def _backward(dZL, caches, params, L, hidden, lambd, penalty):
     lam = np.asarray(lambd, dtype=float)[..., None, None]
     use_penalty = bool(np.any(lam))
     grads = {}
-    dZ = dZL
+    dZ, dA = dZL, None  # dA: gradient of A[l], set by the layer above
     for l in range(L, 0, -1):
         affine_cache, bn_cache, act_cache, drop_cache = caches[l - 1]
         if l < L:

@@ -21,6 +21,8 @@ __all__ = [
     "draw_points",
     "draw_class_markers",
     "update_class_markers",
+    "draw_boundary_over_points",
+    "level_lines",
     "draw_curves",
     "update_curves",
     "draw_status",
@@ -81,10 +83,20 @@ def draw_decision_boundary(ax, proba, extent):
 
 
 def update_decision_boundary(artists, proba):
-    grid = np.reshape(proba, (artists["x1"].size, artists["x0"].size)).astype(np.float64)
-    artists["image"].set_data(grid)
-    artists["boundary"].set_segments(contourpy.contour_generator(artists["x0"], artists["x1"], grid).lines(0.5))
+    n = artists["x0"].size
+    artists["image"].set_data(np.reshape(proba, (n, n)))
+    artists["boundary"].set_segments(level_lines(proba, (artists["x0"][0], artists["x0"][-1],
+                                                         artists["x1"][0], artists["x1"][-1])))
     return artists
+
+
+def level_lines(proba, extent, level=0.5):
+    """The ``level`` contour of ``proba`` on the grid of :func:`decision_grid`, as line segments
+    for a ``LineCollection`` (``set_segments``)."""
+    n = int(round(np.sqrt(np.size(proba))))
+    grid = np.reshape(proba, (n, n)).astype(np.float64)
+    x0, x1 = np.linspace(extent[0], extent[1], n), np.linspace(extent[2], extent[3], n)
+    return contourpy.contour_generator(x0, x1, grid).lines(level)
 
 
 def draw_points(ax, X, Y, marker="o", label=None, size=28, edge="k"):
@@ -115,6 +127,24 @@ def update_class_markers(lines, X, Y):
         chosen = np.ravel(Y) == k
         line.set_data(X[0, chosen], X[1, chosen])
     return lines
+
+
+def draw_boundary_over_points(ax, proba, extent, X, Y, X_dev, Y_dev, size=6.5, dev_size=4.5, dev_alpha=0.35,
+                              labels=(None, None)):
+    """The panel of the live boundary experiments: shaded ``P(y=1)`` and its 0.5 line, dev points
+    as faint crosses, training points as circles, axes fixed to ``extent``.
+
+    Returns ``(boundary, train_lines, dev_lines)`` (see :func:`draw_decision_boundary` and
+    :func:`draw_class_markers`); a live figure animates all of them, the points drawn after the
+    shading so that it does not hide them. ``labels`` names the train and dev points in a legend.
+    """
+    boundary = draw_decision_boundary(ax, proba, extent)
+    dev_lines = draw_class_markers(ax, X_dev, Y_dev, marker="X", size=dev_size, edge="none", alpha=dev_alpha,
+                                   label=labels[1])
+    train_lines = draw_class_markers(ax, X, Y, size=size, label=labels[0])
+    ax.set_xlim(extent[:2])
+    ax.set_ylim(extent[2:])
+    return boundary, train_lines, dev_lines
 
 
 def draw_curves(ax, curves, x=None, colors=None, **kwargs):

@@ -22,7 +22,7 @@ import numpy as np
 from matplotlib.colors import to_rgb
 
 from . import data, layers, model, optim, plots
-from ._checks import as_float_array, check_number, check_X
+from ._checks import as_float_array, check_number
 from ._blas import single_thread
 
 __all__ = [

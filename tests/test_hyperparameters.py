@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from helpers import hyperparameters as hp
-from helpers import model, optim, widgets
+from helpers import optim, widgets
 
 
 @pytest.fixture(scope="module")

@@ -6,7 +6,6 @@ the rendered frame must change when a control moves from one extreme to the othe
 
 import warnings
 
-import numpy as np
 import pytest
 
 from helpers import widgets

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import contourpy
 import ipywidgets as W
-import numpy as np
 from matplotlib.collections import LineCollection
 from matplotlib.lines import Line2D
 
@@ -38,20 +36,14 @@ def bias_variance_explorer(grid=None):
     live = LiveFigure(1, 2, figsize=(10.5, 4.4), gridspec_kw={"width_ratios": [1.35, 1]})
     ax, bars = live.axes
     first = grid[(grid.noises[0], grid.train_sizes[0], grid.hidden_units[0], grid.lambdas[0])]
-    boundary = plots.draw_decision_boundary(ax, first["proba"], grid.extent)
-    live.animate(boundary["image"], boundary["boundary"])
     X_pool, Y_pool, X_dev, Y_dev = grid.points[grid.noises[0]]
-    dev_points = live.animate(*plots.draw_class_markers(ax, X_dev, Y_dev, marker="X", size=5, edge="none",
-                                                        alpha=0.45, label="dev"))
-    train_points = live.animate(*plots.draw_class_markers(ax, X_pool, Y_pool, size=6, label="train"))
+    boundary, train_points, dev_points = plots.draw_boundary_over_points(
+        ax, first["proba"], grid.extent, X_pool, Y_pool, X_dev, Y_dev, size=6, dev_size=5, dev_alpha=0.45,
+        labels=("train", "dev"))
+    live.animate(boundary["image"], boundary["boundary"], *dev_points, *train_points)
     # The Bayes-optimal boundary of each noise level, as line segments computed once.
-    n = int(round(np.sqrt(grid.bayes_proba[grid.noises[0]].size)))
-    x0, x1 = np.linspace(*grid.extent[:2], n), np.linspace(*grid.extent[2:], n)
-    bayes_segments = {noise: contourpy.contour_generator(x0, x1, p.reshape(n, n).astype(np.float64)).lines(0.5)
-                      for noise, p in grid.bayes_proba.items()}
+    bayes_segments = {noise: plots.level_lines(p, grid.extent) for noise, p in grid.bayes_proba.items()}
     bayes_line = live.animate(ax.add_collection(LineCollection([], colors="#333333", linestyles="--", linewidths=1.3)))
-    ax.set_xlim(grid.extent[:2])
-    ax.set_ylim(grid.extent[2:])
     plots.style_axes(ax, "decision boundary (shade: P(y=1))", "$x_1$", "$x_2$")
     bayes_handle = Line2D([], [], color="#333333", ls="--", lw=1.3, label="Bayes-optimal")
     network_handle = Line2D([], [], color="k", lw=1.5, label="network")

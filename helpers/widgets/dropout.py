@@ -41,13 +41,8 @@ def dropout_explorer(grid=None, n_draws=10, units_drawn=16):
     ax, bars, net_ax, cost_ax = live.axes
     X, Y, X_dev, Y_dev = grid.points
     first = grid[(kps[-1], kps[-1])]
-    boundary = plots.draw_decision_boundary(ax, first["proba"], grid.extent)
-    live.animate(boundary["image"], boundary["boundary"])
-    # the points are animated too: drawn after the (animated) boundary image, not hidden under it
-    live.animate(*plots.draw_class_markers(ax, X_dev, Y_dev, marker="X", size=4.5, edge="none", alpha=0.35))
-    live.animate(*plots.draw_class_markers(ax, X, Y, size=6.5))
-    ax.set_xlim(grid.extent[:2])
-    ax.set_ylim(grid.extent[2:])
+    boundary, train_points, dev_points = plots.draw_boundary_over_points(ax, first["proba"], grid.extent, X, Y, X_dev, Y_dev)
+    live.animate(boundary["image"], boundary["boundary"], *dev_points, *train_points)
     plots.style_axes(ax, "boundary (test mode); circles train, crosses dev", "$x_1$", "$x_2$")
 
     rects = live.animate(*bars.bar(["train", "dev"], [0, 0], color=[plots.COLORS["train"], plots.COLORS["dev"]], width=0.6))
