@@ -27,8 +27,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from . import layers, model, optim
-from ._blas import single_thread
-from ._checks import as_float_array, check_choice, check_number, check_X
+from .blas import single_thread
+from .validate import as_float_array, check_choice, check_number, check_X
 
 __all__ = [
     "identity_gamma_beta",

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from . import data, model, optim, plots
-from ._checks import as_float_array, check_number
+from .validate import as_float_array, check_number
 
 __all__ = ["Diagnosis", "verdict", "check_verdict", "CASES", "bayes_error", "bayes_proba", "Grid", "train_grid",
            "capacity_curve", "learning_curve"]

@@ -12,7 +12,7 @@ from importlib import resources
 
 import numpy as np
 
-from ._checks import as_float_array, check_number, check_X
+from .validate import as_float_array, check_number, check_X
 
 __all__ = [
     "make_moons",

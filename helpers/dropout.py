@@ -22,8 +22,8 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from . import layers, model, optim, plots, regularization
-from ._blas import single_thread
-from ._checks import as_float_array, check_number
+from .blas import single_thread
+from .validate import as_float_array, check_number
 
 __all__ = [
     "expected_activation",
@@ -137,7 +137,7 @@ def train_keep_prob_grid(keep_probs=(0.5, 0.75, 1.0), layer_dims=(2, 50, 50, 1),
     Same data and same initialization as :func:`helpers.regularization.train_lambda_grid`
     (so ``keep_prob = (1, 1)`` is its ``lambd = 0`` network); Adam, batch gradient descent, and a
     dropout generator seeded with ``seed + 2``. BLAS runs on one thread (the predictions on the
-    boundary grid too, see :mod:`helpers._blas`).
+    boundary grid too, see :mod:`helpers.blas`).
     """
     with single_thread():
         return _train_keep_prob_grid(keep_probs, layer_dims, hidden, num_epochs, learning_rate, data_kwargs, grid_n,

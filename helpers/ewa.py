@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._checks import as_float_array, check_number
+from .validate import as_float_array, check_number
 
 __all__ = [
     "ewa",

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._checks import as_float_array, check_choice, check_number
+from .validate import as_float_array, check_choice, check_number
 
 __all__ = [
     "BANDS",
@@ -234,7 +234,7 @@ def network_cost_fn(X, Y, hidden="tanh", lambd=0.0, keep_prob=1.0, rng=None):
     gradient check calls this twice per parameter entry).
     """
     from . import model
-    from ._checks import check_labels, check_X
+    from .validate import check_labels, check_X
 
     X = check_X(X)
     Y = check_labels(Y, m=X.shape[1])
@@ -269,7 +269,7 @@ def backward_with_bug(X, Y, params, bug="none", layer=1, lambd=0.0):
     Returns ``grads`` with ``dW1, db1, ...``.
     """
     from . import layers, model
-    from ._checks import check_labels, check_X
+    from .validate import check_labels, check_X
 
     check_choice("bug", bug, BUGS)
     L = model._check_params(params)

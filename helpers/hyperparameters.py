@@ -25,8 +25,8 @@ from typing import NamedTuple
 
 import numpy as np
 
-from . import _blas, data, normalization
-from ._checks import as_float_array, check_choice, check_number
+from . import blas, data, normalization
+from .validate import as_float_array, check_choice, check_number
 from .normalization import Feedback
 
 __all__ = [
@@ -293,7 +293,7 @@ class AdamObjective:
             raise ValueError(f"beta1 must be in [0, 1); got {beta1[(beta1 < 0) | (beta1 >= 1)][:3].tolist()}")
         if np.any(epsilon <= 0):
             raise ValueError(f"epsilon must be positive; got {epsilon[epsilon <= 0][:3].tolist()}")
-        with _blas.single_thread():  # tiny products: one BLAS thread is faster on a busy machine
+        with blas.single_thread():  # tiny products: one BLAS thread is faster on a busy machine
             return self._run(alpha[:, None], beta1[:, None], epsilon[:, None])
 
     def on(self, space):

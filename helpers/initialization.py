@@ -19,8 +19,8 @@ from functools import lru_cache
 
 import numpy as np
 
-from . import _blas, data, layers, model, optim
-from ._checks import check_choice, check_number, check_X, check_X_Y
+from . import blas, data, layers, model, optim
+from .validate import check_choice, check_number, check_X, check_X_Y
 from .normalization import Feedback
 
 __all__ = [
@@ -151,7 +151,7 @@ def depth_profile(hidden="relu", init="he", scale=1.0, depth=20, width=32, m=100
     check_choice("hidden", hidden, model.ACTIVATIONS)
     X, Y = _circles(m, seed)
     params = depth_network(depth, width, init, scale, seed)
-    with _blas.single_thread():  # small products: one BLAS thread is faster on a busy machine
+    with blas.single_thread():  # small products: one BLAS thread is faster on a busy machine
         activations, dW, cost = _lean_forward_backward(X, Y, params, depth + 1, hidden)
     out = {"A": activations, "cost": cost}
     A = np.stack(activations)  # (depth, width, m): one call per statistic instead of one per layer
@@ -238,7 +238,7 @@ def random_linear_norms(scale, L, n=100, m=50, seed=0):
     rng = np.random.default_rng(seed)
     A = rng.standard_normal((n, m))
     norms = [np.linalg.norm(A)]
-    with _blas.single_thread():
+    with blas.single_thread():
         for _ in range(L):
             A = (scale / np.sqrt(n)) * rng.standard_normal((n, n)) @ A
             norms.append(np.linalg.norm(A))

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._checks import as_float_array, check_labels, check_number
+from .validate import as_float_array, check_labels, check_number
 
 __all__ = [
     "affine_forward",

@@ -19,8 +19,8 @@ import time
 import numpy as np
 
 from . import data, model, optim
-from ._blas import single_thread
-from ._checks import as_float_array, check_number, check_X
+from .blas import single_thread
+from .validate import as_float_array, check_number, check_X
 
 __all__ = [
     "make_line_data",

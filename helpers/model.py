@@ -19,9 +19,9 @@ from __future__ import annotations
 import numpy as np
 
 from . import layers as _layers
-from ._blas import single_thread
+from .blas import single_thread
 from . import optim as _optim
-from ._checks import as_float_array, check_choice, check_labels, check_number, check_X
+from .validate import as_float_array, check_choice, check_labels, check_number, check_X
 from .data import _mini_batches
 
 __all__ = [

@@ -26,8 +26,8 @@ from typing import NamedTuple
 
 import numpy as np
 
-from . import _blas, data
-from ._checks import as_float_array, check_number, check_X
+from . import blas, data
+from .validate import as_float_array, check_number, check_X
 
 __all__ = [
     "Feedback",
@@ -204,7 +204,7 @@ def gradient_descent(X, y, learning_rate, num_iterations=100, w0=None, blowup=1e
     limit = blowup * (J + 1.0)
     alive = np.ones(K, dtype=bool)
     path[:, 0], costs[:, 0] = w[:, 0], J
-    with _blas.single_thread():
+    with blas.single_thread():
         _descend(X, y, alphas, w, dw, limit, alive, path, costs, num_iterations)
     # Everything from the first step over the limit on is NaN.
     over = ~np.isfinite(costs) | (costs >= limit[:, None])
@@ -249,7 +249,7 @@ def iterations_to_converge(X, y, learning_rate, tol=1e-6, max_iterations=5000, s
     target = J_star + tol * (J - J_star)
     first = np.full(K, np.inf)
     running = np.ones(K, dtype=bool)
-    with _blas.single_thread():
+    with blas.single_thread():
         _race(X, y, alphas, w, dw, target, first, running, max_iterations, stop_at_first)
     return first if np.ndim(learning_rate) else float(first[0])
 

@@ -35,7 +35,7 @@ from typing import Callable, NamedTuple
 
 import numpy as np
 
-from ._checks import check_number
+from .validate import check_number
 
 __all__ = ["Optimizer", "OPTIMIZERS", "gd", "momentum", "nesterov", "adagrad", "rmsprop", "adam",
            "make", "check_adam_step"]

@@ -21,8 +21,8 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from . import data, layers, model, optim, plots
-from ._blas import single_thread
-from ._checks import as_float_array, check_choice, check_number, check_X
+from .blas import single_thread
+from .validate import as_float_array, check_choice, check_number, check_X
 
 __all__ = [
     "NEAR_LINEAR_Z",
@@ -288,7 +288,7 @@ def train_lambda_grid(lambdas=(0.0, 0.1, 0.3, 1.0, 3.0, 10.0), penalties=("l2", 
 
     All networks start from the same Xavier initialization (seed ``seed + 1``); the networks of one
     penalty are one stack, trained in a single :func:`helpers.model.fit` call (with one BLAS thread,
-    see :mod:`helpers._blas`).
+    see :mod:`helpers.blas`).
     """
     with single_thread():
         return _train_lambda_grid(lambdas, penalties, layer_dims, hidden, num_epochs, learning_rate, data_kwargs,

@@ -22,8 +22,8 @@ import numpy as np
 from matplotlib.colors import to_rgb
 
 from . import data, layers, model, optim, plots
-from ._checks import as_float_array, check_number
-from ._blas import single_thread
+from .validate import as_float_array, check_number
+from .blas import single_thread
 
 __all__ = [
     "softmax",

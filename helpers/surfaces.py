@@ -22,7 +22,7 @@ from typing import Callable
 
 import numpy as np
 
-from ._checks import as_float_array, check_choice, check_number
+from .validate import as_float_array, check_choice, check_number
 
 __all__ = ["Surface", "SURFACES", "get", "Trajectory", "replay", "replay_many", "steps_to_reach",
            "ESCAPE_RADIUS"]
