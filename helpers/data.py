@@ -29,6 +29,7 @@ __all__ = [
     "split_sizes",
     "train_dev_test_split",
     "random_mini_batches",
+    "mini_batches",
     "fit_standardizer",
     "standardize",
 ]
@@ -212,21 +213,39 @@ def random_mini_batches(X, Y, mini_batch_size=64, seed=0):
 
     Every example lands in exactly one mini-batch; when ``m`` is not a multiple of
     ``mini_batch_size`` the last mini-batch holds the remaining ``m % mini_batch_size``.
-    Returns a list of ``(X_t, Y_t)``.
+    Returns a list of ``(X_t, Y_t)``: ``X_t`` ``(n_x, b)``, ``Y_t`` ``(C, b)``.
     """
     X = check_X(X)
-    Y = as_float_array("Y", Y, ndim=2)
+    Y = _keep_integer_labels(Y, as_float_array("Y", Y, ndim=2))
     if Y.shape[1] != X.shape[1]:
         raise ValueError(f"X and Y must have the same number of columns; got {X.shape} and {Y.shape}")
     check_number("mini_batch_size", mini_batch_size, low=1, integer=True)
-    return _mini_batches(X, Y, mini_batch_size, np.random.default_rng(seed))
+    check_number("seed", seed, low=0, integer=True)
+    return mini_batches(X, Y, mini_batch_size, np.random.default_rng(seed))
 
 
-def _mini_batches(X, Y, mini_batch_size, rng):
+def mini_batches(X, Y, mini_batch_size, rng):
+    """One epoch's mini-batches drawn with the caller's generator ``rng``.
+
+    The loop inside :func:`random_mini_batches`, for a training loop that owns one
+    ``numpy.random.Generator`` across its epochs (each call draws a fresh permutation):
+    one permutation of the ``m`` columns keeps ``X`` ``(n_x, m)`` and ``Y`` ``(C, m)`` paired,
+    then consecutive slices of ``mini_batch_size`` columns, the last one partial.
+    ``X`` and ``Y`` are taken as already checked (only their shapes are compared here).
+    """
+    if np.ndim(X) != 2 or np.ndim(Y) != 2 or X.shape[1] != Y.shape[1]:
+        raise ValueError(f"X (n_x, m) and Y (C, m) must be 2-D with the same m; got {np.shape(X)} and {np.shape(Y)}")
+    if not isinstance(rng, np.random.Generator):
+        raise ValueError(f"rng must be a numpy.random.Generator (np.random.default_rng(seed)); got {rng!r}")
+    check_number("mini_batch_size", mini_batch_size, low=1, integer=True)
     m = X.shape[1]
     order = rng.permutation(m)
     X, Y = X[:, order], Y[:, order]
     return [(X[:, k : k + mini_batch_size], Y[:, k : k + mini_batch_size]) for k in range(0, m, mini_batch_size)]
+
+
+# Old private name, still imported by helpers.model until it calls mini_batches (then delete).
+_mini_batches = mini_batches
 
 
 def fit_standardizer(X_train):

@@ -145,3 +145,16 @@ def test_mnist_one_hot_and_a_seeded_split():
 def test_mnist_flags_must_be_booleans(flag):
     with pytest.raises(ValueError, match=flag):
         data.load_mnist(**{flag: "yes"})
+
+
+def test_mini_batches_is_the_loop_inside_random_mini_batches():
+    X = np.arange(3 * 70, dtype=float).reshape(3, 70)
+    Y = (np.arange(70) % 2).reshape(1, 70).astype(float)
+    checked = data.random_mini_batches(X, Y, 16, seed=5)
+    unchecked = data.mini_batches(X, Y, 16, np.random.default_rng(5))
+    assert len(checked) == len(unchecked) == 5
+    for (a, b), (c, d) in zip(checked, unchecked):
+        np.testing.assert_array_equal(a, c)
+        np.testing.assert_array_equal(b, d)
+    with pytest.raises(ValueError, match="rng"):
+        data.mini_batches(X, Y, 16, 5)
