@@ -1,13 +1,12 @@
-"""environment.yml (Binder) and pyproject.toml (pip) must list the same packages and ranges."""
+"""The install is reproducible: requirements.lock pins every dependency, inside pyproject's ranges,
+and environment.yml (Binder) installs exactly that lock."""
 
 import re
-import sys
+import tomllib
 from pathlib import Path
 
-if sys.version_info >= (3, 11):
-    import tomllib
-else:
-    import tomli as tomllib
+from packaging.requirements import Requirement
+from packaging.utils import canonicalize_name
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -24,15 +23,46 @@ def _pip_section():
     return entries
 
 
-def test_environment_yml_lists_the_same_packages_as_pyproject():
+def _locked():
+    """``{name: [(version, marker or None), ...]}`` from requirements.lock."""
+    pins = {}
+    for line in (ROOT / "requirements.lock").read_text().splitlines():
+        if not line or line[0] in "# ":
+            continue
+        requirement = Requirement(line)
+        (spec,) = requirement.specifier
+        assert spec.operator == "==", f"the lock must pin exact versions: {line}"
+        pins.setdefault(canonicalize_name(requirement.name), []).append((spec.version, requirement.marker))
+    return pins
+
+
+def _direct_requirements():
     project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
-    # Binder needs the course and its tests; playwright drives a browser Binder does not have.
-    wanted = project["dependencies"] + project["optional-dependencies"]["test"] + [
-        d for d in project["optional-dependencies"]["browser"] if not d.startswith("playwright")
-    ]
-    listed = [e for e in _pip_section() if e != "-e ."]
-    assert sorted(listed) == sorted(wanted)
-    assert "-e ." in _pip_section(), "Binder must install helpers itself"
+    extras = project["optional-dependencies"]
+    return [Requirement(r) for r in project["dependencies"] + extras["test"] + extras["browser"]]
+
+
+def test_environment_yml_installs_the_lock_and_the_course():
+    assert _pip_section() == ["-r requirements.lock", "-e ."]
+
+
+def test_the_lock_pins_every_direct_dependency_inside_its_range():
+    pins = _locked()
+    python = {"python_version": "3.11", "python_full_version": "3.11.7"}
+    for requirement in _direct_requirements():
+        if requirement.marker is not None and not requirement.marker.evaluate(python):
+            continue
+        name = canonicalize_name(requirement.name)
+        assert name in pins, f"{name} is in pyproject.toml but not pinned in requirements.lock"
+        for version, marker in pins[name]:
+            assert requirement.specifier.contains(version, prereleases=True), (
+                f"requirements.lock pins {name}=={version} ({marker}), outside pyproject's {requirement.specifier}")
+
+
+def test_one_version_of_the_main_packages_for_every_python():
+    pins = _locked()
+    for name in ("numpy", "matplotlib", "scikit-learn", "ipywidgets", "jupyterlab", "nbval", "contourpy"):
+        assert len(pins[name]) == 1, f"{name} forks by Python version in the lock: {pins[name]}"
 
 
 def test_ci_runs_the_readme_test_command():
