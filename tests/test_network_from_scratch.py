@@ -1,0 +1,349 @@
+"""Chapter 0: the reference steps, and every checker against right, unwritten and wrong attempts."""
+
+import numpy as np
+import pytest
+
+from helpers import data, model, optim
+from helpers import network_from_scratch as nfs
+
+
+# ---------------------------------------------------------------- solutions as a learner writes them
+
+
+def initialize_parameters(layer_dims, seed=0):
+    rng = np.random.default_rng(seed)
+    params = {}
+    for l in range(1, len(layer_dims)):
+        params[f"W{l}"] = rng.standard_normal((layer_dims[l], layer_dims[l - 1])) * np.sqrt(2 / layer_dims[l - 1])
+        params[f"b{l}"] = np.zeros((layer_dims[l], 1))
+    return params
+
+
+def linear_activation_forward(A_prev, W, b, activation):
+    Z = W @ A_prev + b
+    A = np.maximum(Z, 0) if activation == "relu" else 1 / (1 + np.exp(-Z))
+    return A, ((A_prev, W, b), Z)
+
+
+def model_forward(X, params):
+    L = len(params) // 2
+    A, caches = X, []
+    for l in range(1, L + 1):
+        A, cache = linear_activation_forward(A, params[f"W{l}"], params[f"b{l}"], "relu" if l < L else "sigmoid")
+        caches.append(cache)
+    return A, caches
+
+
+def compute_cost(AL, Y):
+    m = Y.shape[1]
+    return float(-np.sum(Y * np.log(AL) + (1 - Y) * np.log(1 - AL)) / m)
+
+
+def linear_activation_backward(dA, cache, activation):
+    (A_prev, W, b), Z = cache
+    if activation == "relu":
+        dZ = dA * (Z > 0)
+    else:
+        s = 1 / (1 + np.exp(-Z))
+        dZ = dA * s * (1 - s)
+    return W.T @ dZ, dZ @ A_prev.T, np.sum(dZ, axis=1, keepdims=True)
+
+
+def model_backward(AL, Y, caches):
+    L, m = len(caches), Y.shape[1]
+    dA = -(Y / AL - (1 - Y) / (1 - AL)) / m
+    grads = {}
+    for l in range(L, 0, -1):
+        dA, grads[f"dW{l}"], grads[f"db{l}"] = linear_activation_backward(dA, caches[l - 1],
+                                                                          "sigmoid" if l == L else "relu")
+    return grads
+
+
+def update_parameters(params, grads, learning_rate):
+    return {k: v - learning_rate * grads[f"d{k}"] for k, v in params.items()}
+
+
+def predict(X, params):
+    AL, _ = model_forward(X, params)
+    return (AL > 0.5).astype(float)
+
+
+def stub(*args, **kwargs):
+    raise NotImplementedError("write this function")
+
+
+SOLUTIONS = {
+    "initialize_parameters": initialize_parameters,
+    "linear_activation_forward": linear_activation_forward,
+    "model_forward": model_forward,
+    "compute_cost": compute_cost,
+    "linear_activation_backward": linear_activation_backward,
+    "model_backward": model_backward,
+    "update_parameters": update_parameters,
+    "predict": predict,
+}
+
+
+def checker(name):
+    return getattr(nfs, f"check_{name}")
+
+
+@pytest.mark.parametrize("name", sorted(SOLUTIONS))
+def test_the_learners_solution_and_the_reference_pass(name):
+    assert checker(name)(SOLUTIONS[name]).passed, checker(name)(SOLUTIONS[name])
+    assert checker(name)(getattr(nfs, name)).passed
+
+
+@pytest.mark.parametrize("name", sorted(SOLUTIONS))
+def test_the_stub_is_not_written(name):
+    result = checker(name)(stub)
+    assert result.status == "not written" and not result.passed
+    assert checker(name)(lambda *a, **k: None).status == "not written"
+
+
+@pytest.mark.parametrize("name", sorted(SOLUTIONS))
+def test_a_learners_exception_is_reported_not_raised(name):
+    def broken(*args, **kwargs):
+        return 1 / 0
+
+    result = checker(name)(broken)
+    assert result.status == "failed" and "ZeroDivisionError" in result.message
+
+
+def fails_with(name, attempt, *words):
+    result = checker(name)(attempt)
+    assert result.status == "failed", result
+    for word in words:
+        assert word in result.message, result.message
+    return result
+
+
+# ---------------------------------------------------------------- realistic mistakes, one test per exercise
+
+
+def test_initialize_parameters_mistakes():
+    def transposed(layer_dims, seed=0):
+        p = initialize_parameters(layer_dims, seed)
+        return {k: (v.T if k.startswith("W") else v) for k, v in p.items()}
+
+    def small_scale(layer_dims, seed=0):
+        rng = np.random.default_rng(seed)
+        return {k: v for l in range(1, len(layer_dims)) for k, v in (
+            (f"W{l}", rng.standard_normal((layer_dims[l], layer_dims[l - 1])) * 0.01),
+            (f"b{l}", np.zeros((layer_dims[l], 1))))}
+
+    def flat_bias(layer_dims, seed=0):
+        p = initialize_parameters(layer_dims, seed)
+        return {k: (v.ravel() if k.startswith("b") else v) for k, v in p.items()}
+
+    def misses_last_layer(layer_dims, seed=0):
+        p = initialize_parameters(layer_dims, seed)
+        L = len(layer_dims) - 1
+        return {k: v for k, v in p.items() if k not in (f"W{L}", f"b{L}")}
+
+    def legacy_rng(layer_dims, seed=0):
+        np.random.seed(seed)
+        return {k: v for l in range(1, len(layer_dims)) for k, v in (
+            (f"W{l}", np.random.randn(layer_dims[l], layer_dims[l - 1]) * np.sqrt(2 / layer_dims[l - 1])),
+            (f"b{l}", np.zeros((layer_dims[l], 1))))}
+
+    fails_with("initialize_parameters", transposed, "W1", "W1.T")
+    fails_with("initialize_parameters", small_scale, "scale", "sqrt(2 / n[l-1])")
+    fails_with("initialize_parameters", flat_bias, "b1", "(4, 1)")
+    fails_with("initialize_parameters", misses_last_layer, "missing W2")
+    fails_with("initialize_parameters", legacy_rng, "default_rng")
+
+
+def test_linear_activation_forward_mistakes():
+    def no_bias(A_prev, W, b, activation):
+        return linear_activation_forward(A_prev, W, np.zeros_like(b), activation)[0], ((A_prev, W, b), W @ A_prev + b)
+
+    def sigmoid_sign(A_prev, W, b, activation):
+        Z = W @ A_prev + b
+        return (np.maximum(Z, 0) if activation == "relu" else 1 / (1 + np.exp(Z))), ((A_prev, W, b), Z)
+
+    def no_activation(A_prev, W, b, activation):
+        Z = W @ A_prev + b
+        return Z, ((A_prev, W, b), Z)
+
+    def cache_with_A(A_prev, W, b, activation):
+        A, (linear_cache, Z) = linear_activation_forward(A_prev, W, b, activation)
+        return A, (linear_cache, A)
+
+    fails_with("linear_activation_forward", no_bias, "without b")
+    fails_with("linear_activation_forward", sigmoid_sign, "minus sign")
+    fails_with("linear_activation_forward", no_activation, "not applied")
+    fails_with("linear_activation_forward", cache_with_A, "cache's Z")
+
+
+def test_model_forward_mistakes():
+    def misses_last_layer(X, params):
+        L = len(params) // 2
+        A, caches = X, []
+        for l in range(1, L):
+            A, cache = linear_activation_forward(A, params[f"W{l}"], params[f"b{l}"], "relu")
+            caches.append(cache)
+        return A, caches
+
+    def relu_output(X, params):
+        L = len(params) // 2
+        A, caches = X, []
+        for l in range(1, L + 1):
+            A, cache = linear_activation_forward(A, params[f"W{l}"], params[f"b{l}"], "relu")
+            caches.append(cache)
+        return A, caches
+
+    def all_sigmoid(X, params):
+        L = len(params) // 2
+        A, caches = X, []
+        for l in range(1, L + 1):
+            A, cache = linear_activation_forward(A, params[f"W{l}"], params[f"b{l}"], "sigmoid")
+            caches.append(cache)
+        return A, caches
+
+    fails_with("model_forward", misses_last_layer, "caches has 2 entries", "range(1, L + 1)")
+    fails_with("model_forward", relu_output, "relu(Z[L])")
+    fails_with("model_forward", all_sigmoid, "hidden layers use relu")
+
+
+def test_compute_cost_mistakes():
+    fails_with("compute_cost", lambda AL, Y: float(-np.sum(Y * np.log(AL) + (1 - Y) * np.log(1 - AL))),
+               "not divided by m")
+    fails_with("compute_cost", lambda AL, Y: float(np.mean(Y * np.log(AL) + (1 - Y) * np.log(1 - AL))), "minus sign")
+    fails_with("compute_cost", lambda AL, Y: float(-np.mean(Y * np.log(AL))), "(1 - Y) log(1 - AL)")
+    fails_with("compute_cost", lambda AL, Y: -np.mean(Y * np.log(AL) + (1 - Y) * np.log(1 - AL), keepdims=True),
+               "shape (1, 1)")
+
+
+def test_linear_activation_backward_mistakes():
+    def transposed_dW(dA, cache, activation):
+        dA_prev, dW, db = linear_activation_backward(dA, cache, activation)
+        return dA_prev, dW.T, db
+
+    def notes_convention(dA, cache, activation):  # 1/m again in the layer backward
+        dA_prev, dW, db = linear_activation_backward(dA, cache, activation)
+        m = dA.shape[1]
+        return dA_prev, dW / m, db / m
+
+    def flat_db(dA, cache, activation):
+        dA_prev, dW, db = linear_activation_backward(dA, cache, activation)
+        return dA_prev, dW, db.ravel()
+
+    def no_derivative(dA, cache, activation):
+        (A_prev, W, b), Z = cache
+        return W.T @ dA, dA @ A_prev.T, np.sum(dA, axis=1, keepdims=True)
+
+    def returns_dZ(dA, cache, activation):
+        (A_prev, W, b), Z = cache
+        _, dW, db = linear_activation_backward(dA, cache, activation)
+        dZ = dA * (Z > 0) if activation == "relu" else None
+        return dZ, dW, db
+
+    fails_with("linear_activation_backward", transposed_dW, "dW has the shape of W.T")
+    fails_with("linear_activation_backward", notes_convention, "db is 1/m times", "applied twice")
+    fails_with("linear_activation_backward", flat_db, "keepdims=True")
+    fails_with("linear_activation_backward", no_derivative, "derivative of relu is missing")
+    fails_with("linear_activation_backward", returns_dZ, "dA_prev = W.T dZ")
+
+
+def test_model_backward_mistakes():
+    def no_one_over_m(AL, Y, caches):
+        grads = model_backward(AL, Y, caches)
+        return {k: v * Y.shape[1] for k, v in grads.items()}
+
+    def wrong_sign(AL, Y, caches):
+        L, m = len(caches), Y.shape[1]
+        dA = (Y / AL - (1 - Y) / (1 - AL)) / m
+        grads = {}
+        for l in range(L, 0, -1):
+            dA, grads[f"dW{l}"], grads[f"db{l}"] = linear_activation_backward(dA, caches[l - 1],
+                                                                              "sigmoid" if l == L else "relu")
+        return grads
+
+    def relu_everywhere(AL, Y, caches):
+        L, m = len(caches), Y.shape[1]
+        dA = -(Y / AL - (1 - Y) / (1 - AL)) / m
+        grads = {}
+        for l in range(L, 0, -1):
+            dA, grads[f"dW{l}"], grads[f"db{l}"] = linear_activation_backward(dA, caches[l - 1], "relu")
+        return grads
+
+    def off_by_one(AL, Y, caches):
+        grads = model_backward(AL, Y, caches)
+        grads.pop("dW1"), grads.pop("db1")
+        return grads
+
+    fails_with("model_backward", no_one_over_m, "dW3 is m times", "1/m is missing")
+    fails_with("model_backward", wrong_sign, "dW3 has the opposite sign")
+    fails_with("model_backward", relu_everywhere, "dW3", "relu's derivative in the output layer")
+    fails_with("model_backward", off_by_one, "missing dW1")
+
+
+def test_update_parameters_mistakes():
+    fails_with("update_parameters", lambda p, g, a: {k: v + a * g[f"d{k}"] for k, v in p.items()}, "against the gradient")
+    fails_with("update_parameters", lambda p, g, a: {k: v - g[f"d{k}"] for k, v in p.items()}, "learning rate")
+    fails_with("update_parameters", lambda p, g, a: {k: (v - a * g[f"d{k}"] if k[0] == "W" else v) for k, v in p.items()},
+               "b1 did not change")
+
+
+def test_predict_mistakes():
+    fails_with("predict", lambda X, p: model_forward(X, p)[0], "probabilities")
+    fails_with("predict", lambda X, p: (model_forward(X, p)[0] > 0.5).astype(float).ravel(), "(1, m) row")
+    fails_with("predict", lambda X, p: (model_forward(X, p)[0] < 0.5).astype(float), "flipped")
+
+
+# ---------------------------------------------------------------- the reference steps
+
+
+def test_the_steps_assemble_into_model_fit():
+    X, Y = data.make_moons(60, 0.2, seed=0)
+    params = nfs.initialize_parameters([2, 5, 3, 1], seed=4)
+    start = dict(params)
+    for _ in range(25):
+        AL, caches = nfs.model_forward(X, params)
+        grads = nfs.model_backward(AL, Y, caches)
+        params = nfs.update_parameters(params, grads, 0.5)
+    fitted, history = model.fit(X, Y, start, optim.gd(0.5), num_epochs=26)
+    for k in params:
+        np.testing.assert_allclose(params[k], model.fit(X, Y, start, optim.gd(0.5), num_epochs=25)[0][k], rtol=1e-9,
+                                   atol=1e-12)
+    # the cost of the 26th epoch is the cost of the parameters after 25 steps
+    assert nfs.compute_cost(nfs.model_forward(X, params)[0], Y) == pytest.approx(history["cost"][-1], rel=1e-9)
+    np.testing.assert_array_equal(nfs.predict(X, params), model.predict(X, params))
+
+
+def test_reference_backward_matches_a_numerical_gradient():
+    X, Y = data.make_moons(8, 0.3, seed=1)
+    params = nfs.initialize_parameters([2, 3, 1], seed=0)
+
+    def J(p):
+        return nfs.compute_cost(nfs.model_forward(X, p)[0], Y)
+
+    AL, caches = nfs.model_forward(X, params)
+    grads = nfs.model_backward(AL, Y, caches)
+    for k, v in params.items():
+        numeric = np.zeros_like(v)
+        for i in np.ndindex(v.shape):
+            plus, minus = dict(params), dict(params)
+            plus[k], minus[k] = v.copy(), v.copy()
+            plus[k][i] += 1e-6
+            minus[k][i] -= 1e-6
+            numeric[i] = (J(plus) - J(minus)) / 2e-6
+        np.testing.assert_allclose(grads[f"d{k}"], numeric, atol=1e-7)
+
+
+@pytest.mark.parametrize("call, words", [
+    (lambda: nfs.linear_activation_forward(np.ones((3, 5)), np.ones((4, 2)), np.zeros((4, 1)), "relu"), "A_prev"),
+    (lambda: nfs.linear_activation_forward(np.ones((2, 5)), np.ones((4, 2)), np.zeros(4), "relu"), "b must have shape"),
+    (lambda: nfs.linear_activation_forward(np.ones((2, 5)), np.ones((4, 2)), np.zeros((4, 1)), "tanh"), "activation"),
+    (lambda: nfs.model_forward(np.ones((5, 2)), nfs.initialize_parameters([2, 3, 1])), "pass X.T"),
+    (lambda: nfs.model_forward(np.ones((2, 5)), {"W1": np.ones((3, 2))}), "no b1"),
+    (lambda: nfs.compute_cost(np.array([[0.0, 0.5]]), np.array([[0.0, 1.0]])), "strictly between 0 and 1"),
+    (lambda: nfs.compute_cost(np.array([[0.2, 0.5]]), np.array([[0.0], [1.0]])), "Y"),
+    (lambda: nfs.linear_activation_backward(np.ones((3, 5)), "cache", "relu"), "cache must be"),
+    (lambda: nfs.model_backward(np.array([[0.2, 0.5]]), np.array([[0.0, 1.0]]), []), "caches"),
+    (lambda: nfs.update_parameters({"W1": np.ones((1, 1))}, {"dW1": np.ones((1, 1))}, -0.1), "learning_rate"),
+])
+def test_bad_input_is_a_clear_value_error(call, words):
+    with pytest.raises(ValueError, match=words):
+        call()
