@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from helpers import dropout, gradcheck, layers, model, widgets
+from helpers import dropout, gradcheck, gradient_check, layers, model, widgets
 
 
 @pytest.fixture(scope="module")
@@ -41,8 +41,8 @@ def test_dropout_backward_with_a_fixed_mask_matches_numerical_gradient():
     Y = (np.random.default_rng(2).random((1, 7)) < 0.5).astype(float)
     params = model.init_params([3, 6, 5, 1], init="xavier", seed=3)
     _, grads = model.cost_and_grads(X, Y, params, hidden="tanh", keep_prob=(0.6, 0.8), rng=np.random.default_rng(9))
-    frozen = gradcheck.network_cost_fn(X, Y, "tanh", keep_prob=(0.6, 0.8), rng=np.random.default_rng(9))
-    report = gradcheck.gradient_check(lambda p: gradcheck.network_cost_fn(
+    frozen = gradient_check.network_cost_fn(X, Y, "tanh", keep_prob=(0.6, 0.8), rng=np.random.default_rng(9))
+    report = gradcheck.gradient_check(lambda p: gradient_check.network_cost_fn(
         X, Y, "tanh", keep_prob=(0.6, 0.8), rng=np.random.default_rng(9))(p), params, grads)
     assert report.difference < 1e-7
     assert np.isfinite(frozen(params))

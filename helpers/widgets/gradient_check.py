@@ -7,7 +7,7 @@ from functools import lru_cache
 import ipywidgets as W
 import numpy as np
 
-from .. import gradcheck, plots
+from .. import gradcheck, gradient_check, plots
 from . import Experiment, LiveFigure, register
 
 VERDICT_COLORS = {"good": "#2ca02c", "look closer": "#ff7f0e", "likely a bug": "#d62728"}
@@ -17,17 +17,17 @@ _FLOOR = 1e-12  # bottom of the log axis: a difference of exactly 0 is drawn the
 @lru_cache(maxsize=1)
 def default_reports():
     """Every (bug, layer) gradient check of the bug hunt (about 0.5 s, once per kernel)."""
-    return gradcheck.bug_hunt_reports()
+    return gradient_check.bug_hunt_reports()
 
 
 @lru_cache(maxsize=1)
 def default_sweep():
     """Relative difference of both numerical gradients for 13 eps from 1e-10 to 1e-1 (0.75 decade apart)."""
-    X, Y, params, lambd = gradcheck.bug_hunt_problem()
-    cost_fn = gradcheck.network_cost_fn(X, Y, "tanh", lambd)
-    grads = gradcheck.backward_with_bug(X, Y, params, "none", 1, lambd)
+    X, Y, params, lambd = gradient_check.bug_hunt_problem()
+    cost_fn = gradient_check.network_cost_fn(X, Y, "tanh", lambd)
+    grads = gradient_check.backward_with_bug(X, Y, params, "none", 1, lambd)
     epsilons = np.logspace(-10, -1, 13)
-    return epsilons, gradcheck.epsilon_sweep(cost_fn, params, grads, epsilons)
+    return epsilons, gradient_check.epsilon_sweep(cost_fn, params, grads, epsilons)
 
 
 def _bands(ax, horizontal=True):
@@ -38,14 +38,15 @@ def _bands(ax, horizontal=True):
 
 
 def report_html(report):
-    """The per-parameter table of a :class:`helpers.gradcheck.GradientReport` as HTML."""
+    """The per-parameter table of a :class:`helpers.gradcheck.GradientReport` as HTML (differences by
+    :func:`helpers.gradcheck.magnitude`, which prints the same on every machine)."""
     rows = "".join(
         f"<tr><td>{row['name']}</td><td>{'x'.join(map(str, row['shape']))}</td>"
-        f"<td style='text-align:right'>{row['difference']:.2e}</td>"
+        f"<td style='text-align:right'>{gradcheck.magnitude(row['difference'])}</td>"
         f"<td style='color:{VERDICT_COLORS[row['verdict']]}'>{row['verdict']}"
         f"{' &larr; look here' if row['name'] == report.suspect else ''}</td></tr>"
         for row in report.rows)
-    total = (f"<tr><td><b>all</b></td><td></td><td style='text-align:right'><b>{report.difference:.2e}</b></td>"
+    total = (f"<tr><td><b>all</b></td><td></td><td style='text-align:right'><b>{gradcheck.magnitude(report.difference)}</b></td>"
              f"<td style='color:{VERDICT_COLORS[report.verdict]}'><b>{report.verdict}</b></td></tr>")
     return ("<table><tr><th>parameter</th><th>shape</th><th>relative difference</th><th>verdict</th></tr>"
             f"{rows}{total}</table>")
@@ -55,7 +56,7 @@ def report_html(report):
 def bug_hunt_explorer(reports=None):
     """Plant a bug in backprop (and pick its layer); the per-parameter check points at it."""
     reports = default_reports() if reports is None else reports
-    bugs = sorted({bug for bug, _ in reports}, key=list(gradcheck.BUGS).index)
+    bugs = sorted({bug for bug, _ in reports}, key=list(gradient_check.BUGS).index)
     layer_values = sorted({layer for _, layer in reports})
     controls = {
         "bug": W.Dropdown(options=bugs, value="wrong transpose" if "wrong transpose" in bugs else bugs[-1],
@@ -88,7 +89,7 @@ def bug_hunt_explorer(reports=None):
             rect.set_facecolor(VERDICT_COLORS[name])
         where = f" in layer {layer}" if bug != "none" else ""
         look = f"; look at <b>{report.suspect}</b> first" if report.suspect else ""
-        return f"bug: <b>{bug}</b>{where} &rarr; overall {report.difference:.2e} ({report.verdict}){look}" + report_html(report)
+        return f"bug: <b>{bug}</b>{where} &rarr; overall {gradcheck.magnitude(report.difference)} ({report.verdict}){look}" + report_html(report)
 
     return Experiment(controls, live, update, title="Bug hunt: plant a bug in backprop, read the per-parameter check")
 
@@ -127,7 +128,7 @@ def epsilon_explorer(sweep=None):
         parts = []
         for method, values in errors.items():
             markers[method].set_data([epsilon], [values[index]])
-            parts.append(f"{method}: {values[index]:.2e} ({gradcheck.verdict(values[index])})")
+            parts.append(f"{method}: {gradcheck.magnitude(values[index])} ({gradcheck.verdict(values[index])})")
         return f"epsilon = {epsilon:.1e}: " + "; ".join(parts)
 
     return Experiment(controls, live, update, title="Gradient check: how small should epsilon be?")
