@@ -9,7 +9,9 @@ Two settings:
   training cost against iterations and against wall-clock time (evaluation not counted), the
   evidence that mini-batches reach a given cost sooner than batch gradient descent.
 
-:func:`check_random_mini_batches` grades a learner's own ``random_mini_batches``.
+:func:`train_epochs` trains with and without shuffling (the "why shuffle" experiment).
+The exercises' checkers, :func:`check_random_mini_batches` and :func:`check_line_epoch`, grade a
+learner's ``random_mini_batches`` and one epoch of the mini-batch loop (:func:`line_epoch`).
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ import time
 
 import numpy as np
 
-from . import data, model, optim
+from . import data, exercises, model, optim
 from .blas import single_thread
 from .validate import as_float_array, check_number, check_X
 
@@ -31,8 +33,12 @@ __all__ = [
     "time_line_epoch",
     "train_timed",
     "steps_to_cost",
+    "examples_to_cost",
     "time_to_cost",
+    "train_epochs",
+    "line_epoch",
     "check_random_mini_batches",
+    "check_line_epoch",
 ]
 
 
@@ -152,7 +158,10 @@ def line_sgd(X, Y, mini_batch_size, learning_rates, num_epochs=20, start=(-1.0, 
 
 
 def time_line_epoch(X, Y, mini_batch_size, learning_rate=0.01, repeats=3, seed=0):
-    """Median wall-clock seconds of one epoch of plain mini-batch gradient descent on the line.
+    """Median CPU seconds of one epoch of plain mini-batch gradient descent on the line.
+
+    CPU time of this process (``time.process_time``), not wall-clock time: other programs
+    competing for the cores do not inflate it.
 
     Each update computes the predictions, errors and gradients of its mini-batch the ordinary
     way (no moments), so the time shows what a batch size costs: many small vectorized steps
@@ -165,12 +174,12 @@ def time_line_epoch(X, Y, mini_batch_size, learning_rate=0.01, repeats=3, seed=0
     for r in range(repeats):
         batches = data.random_mini_batches(X, Y, mini_batch_size, seed=seed + r)
         w, b = 0.0, 0.0
-        begin = time.perf_counter()
+        begin = time.process_time()
         for X_t, Y_t in batches:
             error = w * X_t + b - Y_t
             w = w - learning_rate * np.mean(error * X_t)
             b = b - learning_rate * np.mean(error)
-        times.append(time.perf_counter() - begin)
+        times.append(time.process_time() - begin)
     return float(np.median(times))
 
 
@@ -187,16 +196,20 @@ def train_timed(X, Y, params, mini_batch_size, learning_rate, num_steps, eval_ev
 
     Epoch ``e`` uses ``data.random_mini_batches(X, Y, mini_batch_size, seed + e)``; each update is
     ``model.cost_and_grads`` on one mini-batch, then ``optim.gd(learning_rate)``. Every
-    ``eval_every`` updates the full training cost is computed *outside* the timer. When the
+    ``eval_every`` updates the full training cost is computed *outside* the timer. Times are the
+    CPU time of this process (``time.process_time``), so that other programs keeping the cores
+    busy do not slow one method down and not the other. When the
     mini-batch is the whole set (batch gradient descent) the cost of every update *is* the full
     cost before it, so it is recorded after every update at no extra cost, whatever ``eval_every``.
 
     Returns
     -------
-    dict of arrays: ``step`` (updates done), ``seconds`` (training time until then), ``cost``
+    dict of arrays: ``step`` (updates done), ``seconds`` (CPU training time until then), ``cost``
     (full training cost then, the first entry at step 0), ``batch_cost`` (the cost of each
     mini-batch when it was used) and ``step_seconds`` (the time of each update), both of length
-    ``num_steps``. On a shared machine prefer ``median(step_seconds)`` to the raw sum.
+    ``num_steps``. Also ``examples``: the examples whose gradients were computed until each
+    recorded step (a count of work that no machine changes). On a shared machine prefer
+    ``median(step_seconds)`` to the raw sum.
     BLAS runs on one thread, as in :func:`helpers.model.fit`.
     """
     X = check_X(X)
@@ -208,6 +221,7 @@ def train_timed(X, Y, params, mini_batch_size, learning_rate, num_steps, eval_ev
     out = {k: np.asarray(v) for k, v in record.items()}
     if mini_batch_size >= X.shape[1]:
         out["step"] = np.arange(num_steps + 1)
+        out["examples"] = out["step"] * X.shape[1]
         out["seconds"] = np.concatenate([[0.0], np.cumsum(out["step_seconds"])])
         out["cost"] = np.append(out["batch_cost"], out["cost"][-1])
     return out
@@ -216,27 +230,69 @@ def train_timed(X, Y, params, mini_batch_size, learning_rate, num_steps, eval_ev
 def _train_timed(X, Y, params, mini_batch_size, learning_rate, num_steps, eval_every, hidden, seed):
     opt = optim.gd(learning_rate)
     state = opt.init(params)
-    record = {"step": [0], "seconds": [0.0], "cost": [_full_cost(X, Y, params, hidden)], "batch_cost": [],
-              "step_seconds": []}
-    elapsed, step, epoch = 0.0, 0, 0
+    record = {"step": [0], "seconds": [0.0], "examples": [0], "cost": [_full_cost(X, Y, params, hidden)],
+              "batch_cost": [], "step_seconds": []}
+    elapsed, step, epoch, examples = 0.0, 0, 0, 0
     while step < num_steps:
         batches = data.random_mini_batches(X, Y, mini_batch_size, seed=seed + epoch)
         epoch += 1
         for X_t, Y_t in batches:
-            begin = time.perf_counter()
+            begin = time.process_time()
             J, grads = model.cost_and_grads(X_t, Y_t, params, hidden=hidden)
             params, state = opt.update(params, grads, state)
-            record["step_seconds"].append(time.perf_counter() - begin)
+            record["step_seconds"].append(time.process_time() - begin)
             elapsed += record["step_seconds"][-1]
             step += 1
+            examples += X_t.shape[1]
             record["batch_cost"].append(float(J))
             if step % eval_every == 0 or step == num_steps:
                 record["step"].append(step)
+                record["examples"].append(examples)
                 record["seconds"].append(elapsed)
                 record["cost"].append(_full_cost(X, Y, params, hidden))
             if step == num_steps:
                 break
     return record
+
+
+def train_epochs(X, Y, params, mini_batch_size, learning_rate, num_epochs, shuffle=True, hidden="relu", seed=0):
+    """Mini-batch gradient descent, shuffled every epoch or not: the "why shuffle" experiment.
+
+    With ``shuffle=True`` epoch ``e`` uses ``data.random_mini_batches(X, Y, mini_batch_size,
+    seed + e)``; with ``shuffle=False`` every epoch takes the columns in their stored order
+    (a data set sorted by class then gives mini-batches of one class each). Each update is
+    ``model.cost_and_grads`` on the mini-batch, then ``optim.gd(learning_rate)``.
+
+    Returns
+    -------
+    dict: ``params`` (trained), ``cost`` (num_epochs + 1,) the full training cost before training
+    and after each epoch, ``batch_cost`` the cost of every mini-batch when it was used, and
+    ``accuracy`` (num_epochs + 1,) the training accuracy at the same points.
+    """
+    X = check_X(X)
+    check_number("mini_batch_size", mini_batch_size, low=1, integer=True)
+    check_number("num_epochs", num_epochs, low=1, integer=True)
+    if not isinstance(shuffle, (bool, np.bool_)):
+        raise ValueError(f"shuffle must be True or False; got {shuffle!r}")
+    opt = optim.gd(learning_rate)
+    state = opt.init(params)
+    m = X.shape[1]
+    cost, accuracy, batch_cost = [_full_cost(X, Y, params, hidden)], [model.accuracy(X, Y, params, hidden=hidden)], []
+    with single_thread():
+        for epoch in range(num_epochs):
+            if shuffle:
+                batches = data.random_mini_batches(X, Y, mini_batch_size, seed=seed + epoch)
+            else:
+                batches = [(X[:, k : k + mini_batch_size], Y[:, k : k + mini_batch_size])
+                           for k in range(0, m, mini_batch_size)]
+            for X_t, Y_t in batches:
+                J, grads = model.cost_and_grads(X_t, Y_t, params, hidden=hidden)
+                params, state = opt.update(params, grads, state)
+                batch_cost.append(float(J))
+            cost.append(_full_cost(X, Y, params, hidden))
+            accuracy.append(float(model.accuracy(X, Y, params, hidden=hidden)))
+    return {"params": params, "cost": np.array(cost), "batch_cost": np.array(batch_cost),
+            "accuracy": np.array(accuracy, dtype=float)}
 
 
 def steps_to_cost(record, target_cost):
@@ -249,6 +305,16 @@ def steps_to_cost(record, target_cost):
     return int(record["step"][reached[0]]) if reached.size else None
 
 
+def examples_to_cost(record, target_cost):
+    """Examples processed (gradients computed) until the recorded full cost first reached ``target_cost``.
+
+    ``None`` if it never did. A count of work, the same on every machine.
+    """
+    check_number("target_cost", target_cost, low=0)
+    reached = np.flatnonzero(record["cost"] <= target_cost)
+    return int(record["examples"][reached[0]]) if reached.size else None
+
+
 def time_to_cost(record, target_cost):
     """Training seconds until the recorded full cost first reached ``target_cost`` (``inf`` if never)."""
     check_number("target_cost", target_cost, low=0)
@@ -256,59 +322,130 @@ def time_to_cost(record, target_cost):
     return float(record["seconds"][reached[0]]) if reached.size else float("inf")
 
 
-# ---------------------------------------------------------------- exercise check
+# ---------------------------------------------------------------- exercises
 
 
+@exercises.checker("random_mini_batches")
 def check_random_mini_batches(fn, m=148, mini_batch_size=32, seed=3):
-    """Grade a learner's ``fn(X, Y, mini_batch_size, seed) -> [(X_t, Y_t), ...]``.
+    """Check a learner's ``fn(X, Y, mini_batch_size, seed) -> [(X_t, Y_t), ...]``.
 
-    ``X`` row 0 holds each example's index, so the check can tell which examples went where.
-    Returns ``"correct: ..."`` or the first problem found: not a list of pairs, wrong shapes,
-    examples lost or repeated, ``X`` and ``Y`` shuffled differently, the last partial batch
-    dropped or the wrong size, no shuffling, or a result that changes for the same seed.
+    ``X`` row 0 holds each example's index, so the check can tell which examples went where. Fails
+    with the first problem found: not a list of pairs, wrong shapes, examples lost or repeated,
+    ``X`` and ``Y`` shuffled differently, the last partial batch dropped or the wrong size, no
+    shuffling, or a result that changes for the same seed.
     """
     check_number("m", m, low=2, integer=True)
     check_number("mini_batch_size", mini_batch_size, low=1, high=m - 1, integer=True)
     index = np.arange(m, dtype=float)
     X = np.vstack([index, -index])
-    Y = (index % 2).reshape(1, -1)
-    Y_code = index.reshape(1, -1)   # a second target that names each example, to test pairing
-    try:
-        batches = fn(X.copy(), Y.copy(), mini_batch_size, seed)
-        batches_named = fn(X.copy(), Y_code.copy(), mini_batch_size, seed)
-        again = fn(X.copy(), Y_code.copy(), mini_batch_size, seed)
-    except Exception as error:  # the learner's code may fail in any way; report it in words
-        return f"your function raised {type(error).__name__}: {error}"
+    Y_code = index.reshape(1, -1)   # a target that names each example, to test the pairing
+    batches = exercises.call(fn, X, Y_code, mini_batch_size, seed)
+    again = exercises.call(fn, X, Y_code, mini_batch_size, seed)
     if not isinstance(batches, (list, tuple)) or not all(isinstance(p, (list, tuple)) and len(p) == 2 for p in batches):
-        return "return a list of (X_t, Y_t) pairs, one per mini-batch"
-    for t, (X_t, Y_t) in enumerate(batches_named):
+        raise exercises.Mistake(f"return a list of (X_t, Y_t) pairs, one per mini-batch; got {type(batches).__name__}")
+    for t, (X_t, Y_t) in enumerate(batches):
         X_t, Y_t = np.asarray(X_t), np.asarray(Y_t)
         if X_t.ndim != 2 or X_t.shape[0] != 2 or Y_t.ndim != 2 or Y_t.shape[0] != 1:
-            return (f"mini-batch {t} has X_t {X_t.shape} and Y_t {Y_t.shape}: keep the course's layout, "
-                    "X_t (n_x, size) and Y_t (1, size), one column per example (slice columns, X[:, a:b])")
+            raise exercises.Mistake(
+                f"mini-batch {t} has X_t {X_t.shape} and Y_t {Y_t.shape}: keep the course's layout, X_t (n_x, size) "
+                "and Y_t (1, size), one column per example (slice columns, X[:, a:b])")
         if X_t.shape[1] != Y_t.shape[1]:
-            return f"mini-batch {t} has {X_t.shape[1]} columns in X_t but {Y_t.shape[1]} in Y_t"
+            raise exercises.Mistake(f"mini-batch {t} has {X_t.shape[1]} columns in X_t but {Y_t.shape[1]} in Y_t")
         if not np.array_equal(X_t[0], Y_t[0]):
-            return (f"in mini-batch {t} the columns of X_t and Y_t do not belong together: shuffle both with the "
-                    "same permutation (X[:, permutation], Y[:, permutation])")
-    seen = np.concatenate([np.asarray(X_t)[0] for X_t, _ in batches_named])
-    sizes = [np.asarray(X_t).shape[1] for X_t, _ in batches_named]
+            raise exercises.Mistake(
+                f"in mini-batch {t} the columns of X_t and Y_t do not belong together: shuffle both with the "
+                "same permutation (X[:, permutation], Y[:, permutation])")
+    seen = np.concatenate([np.asarray(X_t)[0] for X_t, _ in batches])
+    sizes = [np.asarray(X_t).shape[1] for X_t, _ in batches]
     full, rest = divmod(m, mini_batch_size)
     expected_sizes = [mini_batch_size] * full + ([rest] if rest else [])
     if seen.size < m and sizes == [mini_batch_size] * full:
-        return (f"{m - seen.size} examples are missing: with m = {m} and size {mini_batch_size} the last, "
-                f"partial mini-batch of {rest} examples must be kept")
+        raise exercises.Mistake(f"{m - seen.size} examples are missing: with m = {m} and size {mini_batch_size} "
+                                f"the last, partial mini-batch of {rest} examples must be kept")
     if np.unique(seen).size != seen.size:
-        return "some examples appear in more than one mini-batch: cut one permutation into consecutive slices"
+        raise exercises.Mistake("some examples appear in more than one mini-batch: cut one permutation into "
+                                "consecutive slices")
     if seen.size != m:
-        return f"{m - seen.size} examples are missing: every example must be in exactly one mini-batch"
+        raise exercises.Mistake(f"{m - seen.size} examples are missing: every example must be in exactly one mini-batch")
     if sizes != expected_sizes:
-        return f"mini-batch sizes are {sizes}; expected {expected_sizes} (full batches first, the remainder last)"
+        raise exercises.Mistake(f"mini-batch sizes are {sizes}; expected {expected_sizes} "
+                                "(full batches first, the remainder last)")
     if np.array_equal(seen, index):
-        return "the examples are in their original order: shuffle the columns with np.random.default_rng(seed).permutation(m)"
-    if len(again) != len(batches_named) or not all(
-        np.array_equal(np.asarray(a[0]), np.asarray(b[0])) for a, b in zip(again, batches_named)
+        raise exercises.Mistake("the examples are in their original order: shuffle the columns with "
+                                "np.random.default_rng(seed).permutation(m)")
+    if len(again) != len(batches) or not all(
+        np.array_equal(np.asarray(a[0]), np.asarray(b[0])) for a, b in zip(again, batches)
     ):
-        return "two calls with the same seed gave different mini-batches: draw the permutation from np.random.default_rng(seed)"
-    return (f"correct: {len(sizes)} mini-batches of sizes {sizes[0]} ... {sizes[-1]}, every example exactly once, "
+        raise exercises.Mistake("two calls with the same seed gave different mini-batches: draw the permutation "
+                                "from np.random.default_rng(seed)")
+    return (f"{len(sizes)} mini-batches of sizes {sizes[0]} ... {sizes[-1]}, every example exactly once, "
             "X and Y shuffled together, reproducible by seed")
+
+
+def line_epoch(w, b, X, Y, mini_batch_size, learning_rate, seed=0):
+    """One epoch of mini-batch gradient descent on the line, the chapter's loop: returns ``(w, b)``.
+
+    For each ``(X_t, Y_t)`` of ``data.random_mini_batches(X, Y, mini_batch_size, seed)``: the
+    gradient of that mini-batch's cost (:func:`line_grads`), then one ``optim.gd`` step.
+    """
+    X, Y = _check_line_data(X, Y)
+    opt = optim.gd(learning_rate)
+    params, state = {"w": np.float64(w), "b": np.float64(b)}, None
+    state = opt.init(params)
+    for X_t, Y_t in data.random_mini_batches(X, Y, mini_batch_size, seed):
+        params, state = opt.update(params, line_grads(params["w"], params["b"], X_t, Y_t), state)
+    return float(params["w"]), float(params["b"])
+
+
+@exercises.checker("one epoch of mini-batch gradient descent")
+def check_line_epoch(fn):
+    """Check a learner's ``fn(w, b, X, Y, mini_batch_size, learning_rate, seed) -> (w, b)``.
+
+    Runs it on a 50-point line with mini-batches of 8 (the last one holds 2) and names the usual
+    mistakes: the gradient of the whole set at every update, summed instead of averaged
+    gradients, one update per epoch, the last partial mini-batch skipped, another shuffle.
+    """
+    X, Y = make_line_data(50, seed=1)
+    size, alpha, seed, start = 8, 0.05, 4, (0.5, -0.5)
+    got = exercises.call(fn, start[0], start[1], X, Y, size, alpha, seed)
+    if not isinstance(got, (tuple, list)) or len(got) != 2:
+        raise exercises.Mistake(f"return the pair (w, b) after the epoch; got {type(got).__name__}")
+    try:
+        got = np.array([float(got[0]), float(got[1])])
+    except (TypeError, ValueError):
+        raise exercises.Mistake("w and b must be numbers (floats)") from None
+    expected = np.array(line_epoch(*start, X, Y, size, alpha, seed))
+    if np.allclose(got, expected, rtol=1e-9, atol=1e-12):
+        return f"(w, b) after one epoch of 7 updates match the reference, ({expected[0]:.4f}, {expected[1]:.4f})"
+    batches = data.random_mini_batches(X, Y, size, seed)
+    variants = {}
+    w, b = start
+    for _ in batches:
+        g = line_grads(w, b, X, Y)
+        w, b = w - alpha * g["dw"], b - alpha * g["db"]
+    variants["every update uses the gradient of the whole training set: use the gradient of its mini-batch "
+             "(X_t, Y_t) only"] = (w, b)
+    w, b = start
+    for X_t, Y_t in batches:
+        g = line_grads(w, b, X_t, Y_t)
+        n = X_t.shape[1]
+        w, b = w - alpha * n * g["dw"], b - alpha * n * g["db"]
+    variants["the gradients are summed over the mini-batch: average them (np.mean, or divide by the "
+             "mini-batch's size)"] = (w, b)
+    w, b = start
+    for X_t, Y_t in batches[:-1]:
+        g = line_grads(w, b, X_t, Y_t)
+        w, b = w - alpha * g["dw"], b - alpha * g["db"]
+    variants["the last, partial mini-batch (2 examples) gets no update: loop over every mini-batch"] = (w, b)
+    g = line_grads(*start, X, Y)
+    variants["only one update for the whole epoch: take one step per mini-batch"] = (
+        start[0] - alpha * g["dw"], start[1] - alpha * g["db"])
+    for mistake, value in variants.items():
+        if np.allclose(got, value, rtol=1e-9, atol=1e-12):
+            raise exercises.Mistake(mistake)
+    for other_seed in range(10):
+        if other_seed != seed and np.allclose(got, line_epoch(*start, X, Y, size, alpha, other_seed), rtol=1e-9):
+            raise exercises.Mistake(f"the mini-batches are not those of seed {seed}: use "
+                                    "data.random_mini_batches(X, Y, mini_batch_size, seed)")
+    raise exercises.Mistake(f"(w, b) after the epoch is ({got[0]:.6g}, {got[1]:.6g}), expected "
+                            f"({expected[0]:.6g}, {expected[1]:.6g})")

@@ -75,15 +75,76 @@ def test_check_random_mini_batches_messages():
             out.append((X[:, pick], Y[:, pick]))
         return out
 
-    assert mini_batch.check_random_mini_batches(right).startswith("correct")
-    assert mini_batch.check_random_mini_batches(data.random_mini_batches).startswith("correct")
-    assert "partial mini-batch" in mini_batch.check_random_mini_batches(drops_last)
-    assert "original order" in mini_batch.check_random_mini_batches(unshuffled)
-    assert "same permutation" in mini_batch.check_random_mini_batches(unpaired)
-    assert "same seed" in mini_batch.check_random_mini_batches(unseeded)
-    assert "layout" in mini_batch.check_random_mini_batches(rows)
-    assert "more than one mini-batch" in mini_batch.check_random_mini_batches(repeats)
-    assert "raised" in mini_batch.check_random_mini_batches(lambda *a: 1 / 0)
+    def check(fn):
+        return mini_batch.check_random_mini_batches(fn)
+
+    assert check(right).passed and check(data.random_mini_batches).passed
+
+    def stub(X, Y, mini_batch_size, seed):
+        raise NotImplementedError("write it")
+
+    assert check(stub).status == "not written"
+    for fn, word in [(drops_last, "partial mini-batch"), (unshuffled, "original order"), (unpaired, "same permutation"),
+                     (unseeded, "same seed"), (rows, "layout"), (repeats, "more than one mini-batch"),
+                     (lambda *a: 1 / 0, "ZeroDivisionError")]:
+        result = check(fn)
+        assert result.status == "failed" and word in result.message, (fn, result)
+
+
+def test_check_line_epoch():
+    def full_gradient(w, b, X, Y, mini_batch_size, learning_rate, seed):
+        for _ in data.random_mini_batches(X, Y, mini_batch_size, seed):
+            error = w * X + b - Y
+            w, b = w - learning_rate * np.mean(error * X), b - learning_rate * np.mean(error)
+        return w, b
+
+    def summed(w, b, X, Y, mini_batch_size, learning_rate, seed):
+        for X_t, Y_t in data.random_mini_batches(X, Y, mini_batch_size, seed):
+            error = w * X_t + b - Y_t
+            w, b = w - learning_rate * np.sum(error * X_t), b - learning_rate * np.sum(error)
+        return w, b
+
+    def once(w, b, X, Y, mini_batch_size, learning_rate, seed):
+        error = w * X + b - Y
+        return w - learning_rate * np.mean(error * X), b - learning_rate * np.mean(error)
+
+    def other_seed(w, b, X, Y, mini_batch_size, learning_rate, seed):
+        return mini_batch.line_epoch(w, b, X, Y, mini_batch_size, learning_rate, seed + 1)
+
+    def stub(*args):
+        raise NotImplementedError
+
+    assert mini_batch.check_line_epoch(mini_batch.line_epoch).passed
+    assert mini_batch.check_line_epoch(stub).status == "not written"
+    assert mini_batch.check_line_epoch(lambda *a: None).status == "not written"
+    for fn, word in [(full_gradient, "whole training set"), (summed, "summed"), (once, "one update"),
+                     (other_seed, "seed"), (lambda *a: (1.0,), "pair")]:
+        result = mini_batch.check_line_epoch(fn)
+        assert result.status == "failed" and word in result.message, (fn, result)
+
+
+def test_line_epoch_is_the_loop_of_gd_steps():
+    X, Y = mini_batch.make_line_data(20, seed=3)
+    w, b = 0.2, 0.1
+    for X_t, Y_t in data.random_mini_batches(X, Y, 6, seed=2):
+        g = mini_batch.line_grads(w, b, X_t, Y_t)
+        w, b = w - 0.1 * g["dw"], b - 0.1 * g["db"]
+    assert mini_batch.line_epoch(0.2, 0.1, X, Y, 6, 0.1, seed=2) == pytest.approx((w, b), rel=1e-12)
+
+
+def test_train_epochs_unshuffled_takes_the_stored_order():
+    X, Y = data.make_moons(128, seed=0)
+    order = np.argsort(Y[0], kind="stable")
+    X, Y = X[:, order], Y[:, order]
+    start = model.init_params([2, 4, 1], seed=0)
+    run = mini_batch.train_epochs(X, Y, start, 32, 0.3, num_epochs=2, shuffle=False)
+    assert run["cost"].shape == (3,) and run["accuracy"].shape == (3,) and run["batch_cost"].shape == (8,)
+    J, _ = model.cost_and_grads(X[:, :32], Y[:, :32], start)     # the first mini-batch is the first 32 columns
+    assert run["batch_cost"][0] == pytest.approx(float(J))
+    shuffled = mini_batch.train_epochs(X, Y, start, 32, 0.3, num_epochs=2, shuffle=True)
+    assert shuffled["batch_cost"][0] != pytest.approx(float(J))
+    with pytest.raises(ValueError, match="shuffle"):
+        mini_batch.train_epochs(X, Y, start, 32, 0.3, num_epochs=2, shuffle="yes")
 
 
 def test_line_gradients_match_a_numerical_gradient():
@@ -140,9 +201,13 @@ def test_train_timed_records_costs_and_reaches_lower_cost():
     assert mini_batch.steps_to_cost(record, record["cost"][0]) == 0
     assert mini_batch.steps_to_cost(record, -0.0) is None
     assert mini_batch.time_to_cost(record, 0.0) == float("inf")
+    assert record["examples"].tolist() == [0, 256, 512, 768, 1024, 1280]       # 8 updates of 32 between records
+    assert mini_batch.examples_to_cost(record, record["cost"][0]) == 0
+    assert mini_batch.examples_to_cost(record, -0.0) is None
     full = mini_batch.train_timed(X, Y, start, 256, 0.5, num_steps=5, eval_every=5)
     assert full["step"].tolist() == [0, 1, 2, 3, 4, 5] and full["cost"].shape == (6,)
     assert full["cost"][0] == pytest.approx(record["cost"][0])
+    assert full["examples"].tolist() == [0, 256, 512, 768, 1024, 1280]
     assert np.all(np.diff(full["seconds"]) > 0)
 
 
