@@ -11,6 +11,27 @@ or a schedule: a pure function of the update count ``t`` (0 for the first update
 Every rule is elementwise, so a parameter may have any shape: a weight matrix, a stack of
 ``K`` weight matrices (``(K, n[l], n[l-1])``), or the 2-vector of a point on a 2-D surface.
 
+Hyperparameters over a stack of networks
+----------------------------------------
+``learning_rate`` (or the value its schedule returns), ``beta``, ``beta1``, ``beta2``,
+``epsilon`` and AdamW's ``weight_decay`` are each a number *or* a numpy array ``h`` of shape
+``S`` (usually ``(K,)``, one value per network of a stack made by ``model.stack_params``). The
+rule: ``h`` is aligned with the **leading** axes of every parameter, i.e. reshaped to
+``S + (1,) * (p.ndim - len(S))`` before it meets a parameter ``p``, so ``S`` must broadcast
+against ``p.shape[:len(S)]``. With ``W1`` of shape ``(K, n1, n0)`` and ``b1`` of shape
+``(K, n1, 1)``, ``learning_rate=np.array([a_1, ..., a_K])`` acts as ``(K, 1, 1)``: network ``k``
+trains with ``a_k`` exactly as it would alone. Every element is validated (finite, in range;
+booleans, strings and ``None`` are rejected) when the optimizer is built, and a schedule's value
+at every update.
+
+Extreme gradients
+-----------------
+The adaptive rules (AdaGrad, RMSProp, Adam, AdamW) divide by ``sqrt(s)``, which makes their steps
+independent of the gradient's scale; they treat a gradient component beyond ``+-1e150`` as
+``+-1e150`` and keep ``s`` below ``1e300``. So a gradient of ``1e300`` gives a step of about
+``alpha`` (as the formula says) instead of overflowing ``s`` to ``inf``, which would freeze that
+parameter for ever, and no warning is raised.
+
 The rules, with ``g`` the gradient ``dW`` and ``t = 1, 2, ...`` the update count:
 
 ==========  ==========================================================================
@@ -21,12 +42,17 @@ adagrad     ``s := s + g**2``;  ``W := W - alpha g / (sqrt(s) + epsilon)``
 rmsprop     ``s := beta s + (1 - beta) g**2``;  ``W := W - alpha g / (sqrt(s) + epsilon)``
 adam        ``v, s`` as momentum and rmsprop (``beta1``, ``beta2``), bias-corrected:
             ``W := W - alpha v_hat / (sqrt(s_hat) + epsilon)``
+adamw       Adam plus decoupled weight decay on the weights ``W1..WL``:
+            ``W := W - alpha (v_hat / (sqrt(s_hat) + epsilon) + weight_decay W)``
 ==========  ==========================================================================
 
 Momentum here is the exponentially weighted average of chapter 6. Two other conventions are
 common: ``v := beta v + g`` (``W := W - lr v``) and ``v := mu v - lr g`` (``W := W + v``). Both
 give exactly the same steps as this one with ``learning_rate = lr / (1 - beta)`` (``beta = mu``),
 for a constant ``lr``.
+
+:func:`clip_by_norm` rescales a whole gradient dict when its norm exceeds ``max_norm``
+(gradient clipping), before it is handed to ``update``.
 """
 
 from __future__ import annotations
@@ -35,10 +61,15 @@ from typing import Callable, NamedTuple
 
 import numpy as np
 
-from .validate import check_number
+from .validate import as_float_array, check_number, describe, error
 
-__all__ = ["Optimizer", "OPTIMIZERS", "gd", "momentum", "nesterov", "adagrad", "rmsprop", "adam",
-           "make", "check_adam_step"]
+__all__ = ["Optimizer", "OPTIMIZERS", "VARIANTS", "gd", "momentum", "nesterov", "adagrad", "rmsprop",
+           "adam", "adamw", "make", "global_norm", "clip_by_norm"]
+
+G_MAX = 1e150
+"""The adaptive rules treat a gradient component beyond ``+-G_MAX`` as ``+-G_MAX``."""
+S_MAX = G_MAX**2
+"""AdaGrad's sum of squares stops growing at ``S_MAX`` (finite, so the parameter never freezes)."""
 
 
 class Optimizer(NamedTuple):
@@ -51,29 +82,81 @@ class Optimizer(NamedTuple):
 # ---------------------------------------------------------------- validation
 
 
+def _hyper(name, value, low=None, high=None, low_open=False, high_open=False, note=""):
+    """A hyperparameter checked element by element: a number, or a float64 array (a copy).
+    The message names the first bad element, e.g. ``learning_rate[2]: got -0.1, expected ...``."""
+    bounds = dict(low=low, high=high, low_open=low_open, high_open=high_open)
+    at = lambda index: f"{name}[{', '.join(map(str, np.atleast_1d(index)))}]{note}"  # noqa: E731
+    if isinstance(value, np.ndarray) and value.ndim == 0:
+        value = value.item()
+    elif isinstance(value, (list, tuple)):
+        for index, element in enumerate(value):  # before numpy turns [0.1, "0.2"] into strings
+            if not isinstance(element, (list, tuple, np.ndarray)):
+                check_number(at(index), element, **bounds)
+        try:
+            value = np.array(value)
+        except ValueError as err:
+            raise error(name + note, "a ragged list", "a number or an array of numbers") from err
+    if not isinstance(value, np.ndarray):
+        return check_number(name + note, value, **bounds)
+    if value.size == 0:
+        raise error(name + note, f"an empty array of shape {value.shape}", "a number or one value per network")
+    if value.dtype.kind not in "iuf":  # booleans, strings, None (object): name the first such element
+        for index in np.ndindex(value.shape):
+            element = value[index]
+            element = element.item() if isinstance(element, np.generic) else element
+            check_number(at(index), element, **bounds)
+        raise error(name + note, f"an array of dtype {value.dtype}", "an array of numbers")
+    array = value.astype(np.float64)
+    ok = np.isfinite(array)
+    if low is not None:
+        ok &= array > low if low_open else array >= low
+    if high is not None:
+        ok &= array < high if high_open else array <= high
+    if not ok.all():
+        index = tuple(int(i) for i in np.argwhere(~ok)[0])
+        check_number(at(index), float(array[index]), **bounds)
+    return array
+
+
 def _check_learning_rate(learning_rate):
     if callable(learning_rate):
         return learning_rate
-    check_number("learning_rate", learning_rate, low=0, low_open=True)
-    return learning_rate
+    return _hyper("learning_rate", learning_rate, low=0, low_open=True)
 
 
 def _alpha(learning_rate, t):
     if not callable(learning_rate):
         return learning_rate
-    alpha = learning_rate(t)
-    if isinstance(alpha, np.ndarray) and alpha.ndim == 0:
-        alpha = alpha.item()
-    check_number(f"learning_rate({t}) (the schedule's value at update {t})", alpha, low=0)
-    return alpha
+    return _hyper(f"learning_rate({t})", learning_rate(t), low=0, note=f" (the schedule's value at update {t})")
 
 
 def _check_beta(name, beta):
-    return check_number(name, beta, low=0, high=1, high_open=True)
+    return _hyper(name, beta, low=0, high=1, high_open=True)
 
 
 def _check_epsilon(epsilon):
-    return check_number("epsilon", epsilon, low=0, low_open=True)
+    return _hyper("epsilon", epsilon, low=0, low_open=True)
+
+
+def _aligned(h, hname, pname, p):
+    """``h`` as a number, or reshaped to ``S + (1,) * (p.ndim - len(S))`` (the stacking rule)."""
+    if not isinstance(h, np.ndarray):
+        return h
+    shape = np.shape(p)
+    if len(shape) < h.ndim or any(a != b and a != 1 and b != 1 for a, b in zip(h.shape, shape)):
+        raise error(hname, f"shape {h.shape} against params[{pname!r}] of shape {shape}",
+                    "an array matching the leading (stack) axes of every parameter",
+                    f"shape ({shape[0]},) for a stack of {shape[0]} networks" if shape else "a number")
+    return h.reshape(h.shape + (1,) * (len(shape) - h.ndim))
+
+
+def _per_parameter(values, names):
+    """``pname, g -> values`` shaped for that parameter: the values themselves when all are
+    numbers (the fast path of a single network), else each one aligned by :func:`_aligned`."""
+    if not any(isinstance(h, np.ndarray) for h in values):
+        return lambda pname, g: values
+    return lambda pname, g: [_aligned(h, n, pname, g) for h, n in zip(values, names)]
 
 
 def _check_grads(params, grads):
@@ -100,6 +183,11 @@ def _zeros(params):
     return {name: np.zeros_like(value, dtype=np.float64) for name, value in params.items()}
 
 
+def _bounded(g):
+    """``g`` with components beyond ``+-G_MAX`` brought back to it, so ``g * g`` stays finite."""
+    return np.minimum(np.maximum(g, -G_MAX), G_MAX)
+
+
 # ---------------------------------------------------------------- the optimizers
 
 
@@ -108,9 +196,10 @@ def gd(learning_rate=0.01):
 
     Parameters
     ----------
-    learning_rate : float > 0 or schedule ``t -> alpha``, default 0.01.
+    learning_rate : float > 0, array of them (one per stacked network), or schedule
+        ``t -> alpha``; default 0.01.
     """
-    _check_learning_rate(learning_rate)
+    learning_rate = _check_learning_rate(learning_rate)
 
     def init(params):
         return {"t": 0}
@@ -120,7 +209,7 @@ def gd(learning_rate=0.01):
         alpha = _alpha(learning_rate, state["t"])
         new = dict(params)
         for name, g in paired.items():
-            new[name] = params[name] - alpha * g
+            new[name] = params[name] - _aligned(alpha, "learning_rate", name, g) * g
         return new, {"t": state["t"] + 1}
 
     return Optimizer(init, update)
@@ -138,11 +227,12 @@ def momentum(learning_rate=0.01, beta=0.9):
 
     Parameters
     ----------
-    learning_rate : float > 0 or schedule ``t -> alpha``, default 0.01.
-    beta : float in [0, 1), default 0.9 (an average over about ``1 / (1 - beta) = 10`` gradients).
+    learning_rate : float > 0, array of them, or schedule ``t -> alpha``; default 0.01.
+    beta : float in [0, 1) or array of them, default 0.9 (an average over about
+        ``1 / (1 - beta) = 10`` gradients).
     """
-    _check_learning_rate(learning_rate)
-    _check_beta("beta", beta)
+    learning_rate = _check_learning_rate(learning_rate)
+    beta = _check_beta("beta", beta)
 
     def init(params):
         return {"t": 0, "v": _zeros(params)}
@@ -150,10 +240,12 @@ def momentum(learning_rate=0.01, beta=0.9):
     def update(params, grads, state):
         paired = _check_grads(params, grads)
         alpha = _alpha(learning_rate, state["t"])
+        shaped = _per_parameter((alpha, beta, 1 - beta), ("learning_rate", "beta", "beta"))
         new, v = dict(params), dict(state["v"])
         for name, g in paired.items():
-            v[name] = beta * state["v"][name] + (1 - beta) * g
-            new[name] = params[name] - alpha * v[name]
+            a, b, c = shaped(name, g)
+            v[name] = b * state["v"][name] + c * g
+            new[name] = params[name] - a * v[name]
         return new, {"t": state["t"] + 1, "v": v}
 
     return Optimizer(init, update)
@@ -172,11 +264,11 @@ def nesterov(learning_rate=0.01, beta=0.9):
 
     Parameters
     ----------
-    learning_rate : float > 0 or schedule ``t -> alpha``, default 0.01.
-    beta : float in [0, 1), default 0.9.
+    learning_rate : float > 0, array of them, or schedule ``t -> alpha``; default 0.01.
+    beta : float in [0, 1) or array of them, default 0.9.
     """
-    _check_learning_rate(learning_rate)
-    _check_beta("beta", beta)
+    learning_rate = _check_learning_rate(learning_rate)
+    beta = _check_beta("beta", beta)
 
     def init(params):
         return {"t": 0, "v": _zeros(params)}
@@ -184,10 +276,12 @@ def nesterov(learning_rate=0.01, beta=0.9):
     def update(params, grads, state):
         paired = _check_grads(params, grads)
         alpha = _alpha(learning_rate, state["t"])
+        shaped = _per_parameter((alpha, beta, 1 - beta), ("learning_rate", "beta", "beta"))
         new, v = dict(params), dict(state["v"])
         for name, g in paired.items():
-            v[name] = beta * state["v"][name] + (1 - beta) * g
-            new[name] = params[name] - alpha * (beta * v[name] + (1 - beta) * g)
+            a, b, c = shaped(name, g)
+            v[name] = b * state["v"][name] + c * g
+            new[name] = params[name] - a * (b * v[name] + c * g)
         return new, {"t": state["t"] + 1, "v": v}
 
     return Optimizer(init, update)
@@ -205,11 +299,11 @@ def adagrad(learning_rate=0.01, epsilon=1e-8):
 
     Parameters
     ----------
-    learning_rate : float > 0 or schedule ``t -> alpha``, default 0.01.
-    epsilon : float > 0, default 1e-8.
+    learning_rate : float > 0, array of them, or schedule ``t -> alpha``; default 0.01.
+    epsilon : float > 0 or array of them, default 1e-8.
     """
-    _check_learning_rate(learning_rate)
-    _check_epsilon(epsilon)
+    learning_rate = _check_learning_rate(learning_rate)
+    epsilon = _check_epsilon(epsilon)
 
     def init(params):
         return {"t": 0, "s": _zeros(params)}
@@ -217,10 +311,13 @@ def adagrad(learning_rate=0.01, epsilon=1e-8):
     def update(params, grads, state):
         paired = _check_grads(params, grads)
         alpha = _alpha(learning_rate, state["t"])
+        shaped = _per_parameter((alpha, epsilon), ("learning_rate", "epsilon"))
         new, s = dict(params), dict(state["s"])
         for name, g in paired.items():
-            s[name] = state["s"][name] + g * g
-            new[name] = params[name] - alpha * g / (np.sqrt(s[name]) + epsilon)
+            a, eps = shaped(name, g)
+            g = _bounded(g)
+            s[name] = np.minimum(state["s"][name] + g * g, S_MAX)
+            new[name] = params[name] - a * g / (np.sqrt(s[name]) + eps)
         return new, {"t": state["t"] + 1, "s": s}
 
     return Optimizer(init, update)
@@ -237,13 +334,13 @@ def rmsprop(learning_rate=0.001, beta=0.9, epsilon=1e-8):
 
     Parameters
     ----------
-    learning_rate : float > 0 or schedule ``t -> alpha``, default 0.001.
-    beta : float in [0, 1), default 0.9.
-    epsilon : float > 0, default 1e-8.
+    learning_rate : float > 0, array of them, or schedule ``t -> alpha``; default 0.001.
+    beta : float in [0, 1) or array of them, default 0.9.
+    epsilon : float > 0 or array of them, default 1e-8.
     """
-    _check_learning_rate(learning_rate)
-    _check_beta("beta", beta)
-    _check_epsilon(epsilon)
+    learning_rate = _check_learning_rate(learning_rate)
+    beta = _check_beta("beta", beta)
+    epsilon = _check_epsilon(epsilon)
 
     def init(params):
         return {"t": 0, "s": _zeros(params)}
@@ -251,13 +348,56 @@ def rmsprop(learning_rate=0.001, beta=0.9, epsilon=1e-8):
     def update(params, grads, state):
         paired = _check_grads(params, grads)
         alpha = _alpha(learning_rate, state["t"])
+        shaped = _per_parameter((alpha, beta, 1 - beta, epsilon), ("learning_rate", "beta", "beta", "epsilon"))
         new, s = dict(params), dict(state["s"])
         for name, g in paired.items():
-            s[name] = beta * state["s"][name] + (1 - beta) * g * g
-            new[name] = params[name] - alpha * g / (np.sqrt(s[name]) + epsilon)
+            a, b, c, eps = shaped(name, g)
+            g = _bounded(g)
+            s[name] = b * state["s"][name] + c * g * g
+            new[name] = params[name] - a * g / (np.sqrt(s[name]) + eps)
         return new, {"t": state["t"] + 1, "s": s}
 
     return Optimizer(init, update)
+
+
+def _adam(learning_rate, beta1, beta2, epsilon, weight_decay):
+    learning_rate = _check_learning_rate(learning_rate)
+    beta1 = _check_beta("beta1", beta1)
+    beta2 = _check_beta("beta2", beta2)
+    epsilon = _check_epsilon(epsilon)
+    if weight_decay is not None:
+        weight_decay = _hyper("weight_decay", weight_decay, low=0)
+
+    def init(params):
+        zeros = _zeros(params)
+        return {"t": 0, "v": zeros, "s": dict(zeros)}
+
+    def update(params, grads, state):
+        paired = _check_grads(params, grads)
+        t = state["t"] + 1
+        alpha = _alpha(learning_rate, state["t"])
+        shaped = _per_parameter(
+            (alpha, beta1, 1 - beta1, 1 - beta1**t, beta2, 1 - beta2, 1 - beta2**t, epsilon, weight_decay),
+            ("learning_rate", "beta1", "beta1", "beta1", "beta2", "beta2", "beta2", "epsilon", "weight_decay"))
+        new, v, s = dict(params), dict(state["v"]), dict(state["s"])
+        for name, g in paired.items():
+            a, b1, c1, correct1, b2, c2, correct2, eps, wd = shaped(name, g)
+            g = _bounded(g)
+            v[name] = b1 * state["v"][name] + c1 * g
+            s[name] = b2 * state["s"][name] + c2 * g * g
+            step = (v[name] / correct1) / (np.sqrt(s[name] / correct2) + eps)
+            if wd is not None and _decays(name):
+                step = step + wd * params[name]
+            new[name] = params[name] - a * step
+        return new, {"t": t, "v": v, "s": s}
+
+    return Optimizer(init, update)
+
+
+def _decays(name):
+    # Biases and batch norm's shift and scale are not decayed (the L2 penalty of helpers.model
+    # also covers the weights only).
+    return not name.startswith(("b", "gamma"))
 
 
 def adam(learning_rate=0.001, beta1=0.9, beta2=0.999, epsilon=1e-8):
@@ -269,51 +409,58 @@ def adam(learning_rate=0.001, beta1=0.9, beta2=0.999, epsilon=1e-8):
 
     Parameters
     ----------
-    learning_rate : float > 0 or schedule ``t -> alpha`` (``t = 0`` for the first update),
-        default 0.001.
-    beta1 : float in [0, 1), default 0.9 (the momentum average).
-    beta2 : float in [0, 1), default 0.999 (the RMSProp average).
-    epsilon : float > 0, default 1e-8.
+    learning_rate : float > 0, array of them, or schedule ``t -> alpha`` (``t = 0`` for the
+        first update); default 0.001.
+    beta1 : float in [0, 1) or array of them, default 0.9 (the momentum average).
+    beta2 : float in [0, 1) or array of them, default 0.999 (the RMSProp average).
+    epsilon : float > 0 or array of them, default 1e-8.
     """
-    _check_learning_rate(learning_rate)
-    _check_beta("beta1", beta1)
-    _check_beta("beta2", beta2)
-    _check_epsilon(epsilon)
+    return _adam(learning_rate, beta1, beta2, epsilon, None)
 
-    def init(params):
-        zeros = _zeros(params)
-        return {"t": 0, "v": zeros, "s": dict(zeros)}
 
-    def update(params, grads, state):
-        paired = _check_grads(params, grads)
-        t = state["t"] + 1
-        alpha = _alpha(learning_rate, state["t"])
-        new, v, s = dict(params), dict(state["v"]), dict(state["s"])
-        for name, g in paired.items():
-            v[name] = beta1 * state["v"][name] + (1 - beta1) * g
-            s[name] = beta2 * state["s"][name] + (1 - beta2) * g * g
-            v_hat = v[name] / (1 - beta1**t)
-            s_hat = s[name] / (1 - beta2**t)
-            new[name] = params[name] - alpha * v_hat / (np.sqrt(s_hat) + epsilon)
-        return new, {"t": t, "v": v, "s": s}
+def adamw(learning_rate=0.001, beta1=0.9, beta2=0.999, epsilon=1e-8, weight_decay=0.01):
+    """AdamW: Adam with *decoupled* weight decay (Loshchilov and Hutter, 2019)::
 
-    return Optimizer(init, update)
+        W := W - alpha (v_hat / (sqrt(s_hat) + epsilon) + weight_decay W)
+
+    with ``v_hat``, ``s_hat`` exactly as in :func:`adam`, computed from the gradient of the cost
+    *without* an L2 term. The decay is applied to every parameter except biases and batch norm's
+    ``gamma``/``beta`` (names starting with ``b`` or ``gamma``), as the L2 penalty of
+    :mod:`helpers.model` covers weights only.
+
+    Why not Adam plus an L2 gradient ``lambd/m W``? Adam divides that term by ``sqrt(s_hat)``
+    along with the rest of the gradient, so weights with large gradients are barely decayed: it
+    is not weight decay. With plain gradient descent the two are the same thing
+    (``weight_decay = lambd / m``); with Adam they differ.
+
+    Parameters
+    ----------
+    learning_rate, beta1, beta2, epsilon : as :func:`adam`.
+    weight_decay : float >= 0 or array of them, default 0.01 (0 gives Adam exactly).
+    """
+    return _adam(learning_rate, beta1, beta2, epsilon, weight_decay)
 
 
 OPTIMIZERS = {"gd": gd, "momentum": momentum, "nesterov": nesterov, "adagrad": adagrad,
               "rmsprop": rmsprop, "adam": adam}
-"""Name -> constructor, in the order the course introduces them (and colours them)."""
+"""Name -> constructor of chapter 7's six rules, in the order the course introduces them."""
+
+VARIANTS = {"adamw": adamw}
+"""Further rules :func:`make` knows (not in chapter 7's comparison of six)."""
 
 
-def make(name, learning_rate, beta=0.9, beta1=0.9, beta2=0.999, epsilon=1e-8):
-    """The optimizer called ``name`` (a key of :data:`OPTIMIZERS`) from one set of knobs.
+def make(name, learning_rate, beta=0.9, beta1=0.9, beta2=0.999, epsilon=1e-8, weight_decay=0.01):
+    """The optimizer called ``name`` (a key of :data:`OPTIMIZERS` or :data:`VARIANTS`) from one
+    set of knobs.
 
     ``beta`` is momentum's and Nesterov's ``beta`` and RMSProp's ``beta``; ``beta1``, ``beta2``
-    are Adam's; ``epsilon`` is AdaGrad's, RMSProp's and Adam's. Knobs an optimizer does not
-    have are ignored, so a playground can build every optimizer from the same controls.
+    are Adam's and AdamW's; ``epsilon`` is AdaGrad's, RMSProp's and Adam's; ``weight_decay`` is
+    AdamW's. Knobs an optimizer does not have are ignored, so a playground can build every
+    optimizer from the same controls. Each knob may be an array over a stack of networks.
     """
-    if name not in OPTIMIZERS:
-        raise ValueError(f"name must be one of {list(OPTIMIZERS)}; got {name!r}")
+    if not isinstance(name, str) or name not in OPTIMIZERS and name not in VARIANTS:
+        raise error("name", repr(name) if isinstance(name, str) else describe(name),
+                    f"one of {list(OPTIMIZERS) + list(VARIANTS)}")
     if name == "gd":
         return gd(learning_rate)
     if name in ("momentum", "nesterov"):
@@ -322,73 +469,55 @@ def make(name, learning_rate, beta=0.9, beta1=0.9, beta2=0.999, epsilon=1e-8):
         return adagrad(learning_rate, epsilon)
     if name == "rmsprop":
         return rmsprop(learning_rate, beta, epsilon)
+    if name == "adamw":
+        return adamw(learning_rate, beta1, beta2, epsilon, weight_decay)
     return adam(learning_rate, beta1, beta2, epsilon)
 
 
-# ---------------------------------------------------------------- the chapter's exercise
+# ---------------------------------------------------------------- gradient clipping
 
 
-def _adam_variants(W, dW, v, s, t, learning_rate, beta1, beta2, epsilon):
-    """The reference Adam step and the usual ways of getting it wrong, as name -> (W, v, s)."""
-    v_new = beta1 * v + (1 - beta1) * dW
-    s_new = beta2 * s + (1 - beta2) * dW**2
-    v_hat, s_hat = v_new / (1 - beta1**t), s_new / (1 - beta2**t)
-    step = lambda num, den: W - learning_rate * num / den  # noqa: E731
-    return {
-        "correct": (step(v_hat, np.sqrt(s_hat) + epsilon), v_new, s_new),
-        "epsilon is inside the square root (use sqrt(s_hat) + epsilon)":
-            (step(v_hat, np.sqrt(s_hat + epsilon)), v_new, s_new),
-        "no bias correction (divide v by 1 - beta1**t and s by 1 - beta2**t)":
-            (step(v_new, np.sqrt(s_new) + epsilon), v_new, s_new),
-        "the square root of s_hat is missing":
-            (step(v_hat, s_hat + epsilon), v_new, s_new),
-        "s averages dW, not dW**2":
-            (step(v_hat, np.sqrt(np.abs(beta2 * s + (1 - beta2) * dW) / (1 - beta2**t)) + epsilon), v_new,
-             beta2 * s + (1 - beta2) * dW),
-        "the (1 - beta) factors are missing (v = beta1 v + dW)":
-            (step((beta1 * v + dW) / (1 - beta1**t), np.sqrt((beta2 * s + dW**2) / (1 - beta2**t)) + epsilon),
-             beta1 * v + dW, beta2 * s + dW**2),
-        "the step goes uphill (W + ... instead of W - ...)":
-            (W + learning_rate * v_hat / (np.sqrt(s_hat) + epsilon), v_new, s_new),
-    }
+def global_norm(grads, stack_ndim=0):
+    """``sqrt(sum over every array of sum(g**2))``: the norm of all the gradients as one vector.
 
+    Parameters
+    ----------
+    grads : dict of name -> array (e.g. ``{"dW1": ..., "db1": ...}``).
+    stack_ndim : the number of leading stack axes (0 for one network, 1 for a stack of ``K``
+        networks: one norm per network, shape ``(K,)``).
 
-def check_adam_step(adam_step, seed=0):
-    """Check a learner's ``adam_step(W, dW, v, s, t, learning_rate, beta1, beta2, epsilon)``.
-
-    It must return ``(W, v, s)``: the new parameters, first and second moments, for update
-    number ``t`` (1 for the first). The check runs it on seeded random inputs at several ``t``
-    and returns ``"correct: ..."``; otherwise it raises ``ValueError`` naming the mistake when it
-    recognizes one (epsilon inside the square root, no bias correction, ...) or the first
-    quantity that differs.
+    Computed on rescaled values, so gradients of ``1e200`` give ``1e200``-sized norms, not ``inf``.
     """
-    if not callable(adam_step):
-        raise ValueError(f"adam_step must be a function; got {adam_step!r}")
-    rng = np.random.default_rng(seed)
-    hyper = dict(learning_rate=0.01, beta1=0.9, beta2=0.999, epsilon=1e-3)
-    for t in (1, 2, 10):
-        W, dW = rng.standard_normal((3, 4)), rng.standard_normal((3, 4)) * 1e-2
-        v, s = rng.standard_normal((3, 4)) * 1e-2 * (t > 1), rng.random((3, 4)) * 1e-4 * (t > 1)
-        inputs = [a.copy() for a in (W, dW, v, s)]
-        try:
-            result = adam_step(*inputs, t, **hyper)
-        except Exception as error:  # the learner's code: report any failure in words
-            raise ValueError(f"adam_step raised {type(error).__name__}: {error}") from error
-        if not isinstance(result, tuple) or len(result) != 3:
-            raise ValueError(f"adam_step must return a tuple (W, v, s); got {type(result).__name__}")
-        got = [np.asarray(r, dtype=float) for r in result]
-        if any(g.shape != W.shape for g in got):
-            raise ValueError(f"W, v and s must keep the shape {W.shape}; got {[g.shape for g in got]}")
-        if any(not np.array_equal(a, b) for a, b in zip(inputs, (W, dW, v, s))):
-            raise ValueError("adam_step modified its inputs in place; return new arrays instead")
-        variants = _adam_variants(W, dW, v, s, t, **hyper)
-        if all(np.allclose(g, e, rtol=1e-7, atol=1e-12) for g, e in zip(got, variants["correct"])):
-            continue
-        for mistake, expected in variants.items():
-            if mistake != "correct" and all(np.allclose(g, e, rtol=1e-7, atol=1e-12) for g, e in zip(got, expected)):
-                raise ValueError(f"at t={t}: {mistake}")
-        for label, g, e in zip(("v", "s", "W"), (got[1], got[2], got[0]), (variants["correct"][1], variants["correct"][2], variants["correct"][0])):
-            if not np.allclose(g, e, rtol=1e-7, atol=1e-12):
-                raise ValueError(f"at t={t}: the new {label} differs from the reference by up to "
-                                 f"{np.max(np.abs(g - e)):.3g}")
-    return "correct: v, s and W match the reference Adam step at t = 1, 2 and 10"
+    if not isinstance(grads, dict) or not grads:
+        raise error("grads", describe(grads) if grads != {} else "an empty dict", "a non-empty dict of arrays")
+    check_number("stack_ndim", stack_ndim, low=0, integer=True)
+    arrays = [as_float_array(f"grads[{key!r}]", g) for key, g in grads.items()]
+    for key, g in zip(grads, arrays):
+        if g.ndim < stack_ndim or g.shape[:stack_ndim] != arrays[0].shape[:stack_ndim]:
+            raise error(f"grads[{key!r}]", f"shape {g.shape}",
+                        f"the leading stack axes {arrays[0].shape[:stack_ndim]} of the first gradient")
+    lead = arrays[0].shape[:stack_ndim]
+    axes = lambda g: tuple(range(stack_ndim, g.ndim))  # noqa: E731
+    scale = np.zeros(lead)
+    for g in arrays:
+        scale = np.maximum(scale, np.max(np.abs(g), axis=axes(g), initial=0.0))
+    safe = np.where(scale > 0, scale, 1.0)
+    expand = lambda x, g: np.reshape(x, lead + (1,) * (g.ndim - stack_ndim))  # noqa: E731
+    total = sum(np.sum((g / expand(safe, g)) ** 2, axis=axes(g)) for g in arrays)
+    norm = scale * np.sqrt(total)
+    return float(norm) if stack_ndim == 0 else norm
+
+
+def clip_by_norm(grads, max_norm):
+    """Gradient clipping: rescale every gradient by ``min(1, max_norm / ||grads||)``.
+
+    ``||grads||`` is :func:`global_norm`, all arrays together, so the direction of the step is
+    kept and only its length is capped. A ``max_norm`` array of shape ``(K,)`` clips each network
+    of a stack by its own norm (the stacking rule of this module). Returns a new dict.
+    """
+    max_norm = _hyper("max_norm", max_norm, low=0, low_open=True)
+    stack_ndim = np.ndim(max_norm)
+    norm = global_norm(grads, stack_ndim)
+    factor = np.minimum(1.0, max_norm / np.maximum(norm, np.finfo(float).tiny))
+    return {key: _aligned(factor, "max_norm", key, np.asarray(g)) * np.asarray(g, dtype=float) if stack_ndim
+            else factor * np.asarray(g, dtype=float) for key, g in grads.items()}

@@ -1,5 +1,7 @@
 """helpers.optim: each rule against its formula written out, Adam's epsilon, validation, purity,
-the other momentum conventions, and runs to the known minima of a parabola and of Rosenbrock."""
+the other momentum conventions, runs to the known minima of a parabola and of Rosenbrock,
+hyperparameters that broadcast over stacked networks, extreme gradients, AdamW and clipping.
+(The chapter-7 exercise checker and its tests live in helpers/optimizers.py and its tests.)"""
 
 import numpy as np
 import pytest
@@ -190,12 +192,12 @@ def test_bad_learning_rate(name, learning_rate):
     (optim.rmsprop, {"beta": 1.0}), (optim.adam, {"beta1": 1.0}), (optim.adam, {"beta2": -0.001}),
 ])
 def test_beta_outside_zero_one(ctor, kw):
-    with pytest.raises(ValueError, match=next(iter(kw)) + r" must be in \[0, 1\)"):
+    with pytest.raises(ValueError, match=next(iter(kw)) + r": got .*, expected a number in \[0, 1\)"):
         ctor(0.1, **kw)
 
 
 def test_beta_nan():
-    with pytest.raises(ValueError, match="beta2 must be finite"):
+    with pytest.raises(ValueError, match="beta2: got nan, expected a finite number"):
         optim.adam(0.1, beta2=float("nan"))
 
 
@@ -230,7 +232,7 @@ def test_grads_that_do_not_match_params(name):
 
 
 def test_make_rejects_unknown_names():
-    with pytest.raises(ValueError, match="name must be one of"):
+    with pytest.raises(ValueError, match="name: got .*, expected one of"):
         optim.make("sgd_with_magic", 0.1)
 
 
@@ -321,62 +323,185 @@ def test_fit_with_batchnorm_keeps_running_averages_out_of_the_optimizer():
     assert not np.allclose(trained["running_mean1"], params["running_mean1"])  # updated by fit's EWA only
 
 
-# ---------------------------------------------------------------- the exercise's checker
+# ---------------------------------------------------------------- hyperparameters over a stack of networks
+
+KNOBS = {"gd": (), "momentum": ("beta",), "nesterov": ("beta",), "adagrad": ("epsilon",),
+         "rmsprop": ("beta", "epsilon"), "adam": ("beta1", "beta2", "epsilon"),
+         "adamw": ("beta1", "beta2", "epsilon", "weight_decay")}
+VALUES = {"learning_rate": [0.01, 0.05, 0.2], "beta": [0.0, 0.5, 0.9], "beta1": [0.5, 0.8, 0.9],
+          "beta2": [0.9, 0.99, 0.999], "epsilon": [1e-8, 1e-3, 0.1], "weight_decay": [0.0, 0.1, 1.0]}
 
 
-def correct_adam_step(W, dW, v, s, t, learning_rate, beta1, beta2, epsilon):
-    v = beta1 * v + (1 - beta1) * dW
-    s = beta2 * s + (1 - beta2) * dW**2
-    v_corrected = v / (1 - beta1**t)
-    s_corrected = s / (1 - beta2**t)
-    return W - learning_rate * v_corrected / (np.sqrt(s_corrected) + epsilon), v, s
+@pytest.mark.parametrize("name", ALL + ["adamw"])
+def test_array_hyperparameters_train_each_network_as_if_alone(name):
+    rng = np.random.default_rng(7)
+    K = 3
+    stack = {"W1": rng.standard_normal((K, 4, 2)), "b1": rng.standard_normal((K, 4, 1)), "xy": rng.standard_normal((K, 2))}
+    grads = [{"d" + k: rng.standard_normal(v.shape) for k, v in stack.items()} for _ in range(4)]
+    knobs = {k: np.array(VALUES[k]) for k in ("learning_rate",) + KNOBS[name]}
+    together, _ = run(optim.make(name, **knobs), stack, grads)
+    for k in range(K):
+        alone_knobs = {key: float(value[k]) for key, value in knobs.items()}
+        alone, _ = run(optim.make(name, **alone_knobs), {p: v[k] for p, v in stack.items()},
+                       [{g: v[k] for g, v in gs.items()} for gs in grads])
+        for p in stack:
+            np.testing.assert_allclose(together[p][k], alone[p], rtol=1e-13, atol=1e-15)
 
 
-def test_check_adam_step_accepts_the_reference():
-    assert optim.check_adam_step(correct_adam_step).startswith("correct")
+def test_a_schedule_may_return_one_rate_per_network():
+    rates = np.array([0.1, 0.2])
+    opt = optim.gd(lambda t: rates / (1 + t))
+    params = {"W": np.zeros((2, 3, 1))}
+    new, _ = run(opt, params, [{"dW": np.ones((2, 3, 1))}] * 2)
+    np.testing.assert_allclose(new["W"][:, 0, 0], -(rates + rates / 2))
 
 
-@pytest.mark.parametrize("mistake, message", [
-    ("inside", "epsilon is inside the square root"),
-    ("no_correction", "no bias correction"),
-    ("no_sqrt", "square root of s_hat is missing"),
-    ("uphill", "goes uphill"),
-    ("no_one_minus", "factors are missing"),
-    ("other", "differs from the reference"),
+def test_a_hyperparameter_array_that_does_not_match_the_stack():
+    opt = optim.adam(np.array([0.1, 0.2, 0.3]))
+    params = {"W1": np.zeros((2, 3, 1))}
+    with pytest.raises(ValueError, match=r"learning_rate: got shape \(3,\) against params\['W1'\] of shape \(2, 3, 1\)"):
+        opt.update(params, {"dW1": np.ones((2, 3, 1))}, opt.init(params))
+
+
+@pytest.mark.parametrize("ctor, kw, message", [
+    (optim.gd, {"learning_rate": np.array([0.1, -0.1])}, r"learning_rate\[1\]: got -0.1, expected a number in \(0, inf\]"),
+    (optim.gd, {"learning_rate": np.array([0.1, np.nan])}, r"learning_rate\[1\]: got nan, expected a finite number"),
+    (optim.gd, {"learning_rate": [0.1, True]}, r"learning_rate\[1\]: got True \(a bool\), expected a number"),
+    (optim.gd, {"learning_rate": np.array([True, False])}, r"learning_rate\[0\]: got True \(a bool\), expected a number"),
+    (optim.gd, {"learning_rate": np.array(["0.1", "0.2"])}, r"learning_rate\[0\]: got '0.1' \(a str\), expected a number"),
+    (optim.gd, {"learning_rate": np.array([0.1, None])}, r"learning_rate\[1\]: got None, expected a number"),
+    (optim.gd, {"learning_rate": np.array([])}, r"learning_rate: got an empty array"),
+    (optim.gd, {"learning_rate": None}, r"learning_rate: got None, expected a number"),
+    (optim.momentum, {"learning_rate": 0.1, "beta": np.array([[0.5, 1.0]])}, r"beta\[0, 1\]: got 1.0, expected a number in \[0, 1\)"),
+    (optim.adam, {"learning_rate": 0.1, "beta2": [0.9, "0.99"]}, r"beta2\[1\]: got '0.99' \(a str\), expected a number in \[0, 1\), e.g. 0.99 without quotes"),
+    (optim.rmsprop, {"learning_rate": 0.1, "epsilon": np.array([1e-8, 0.0])}, r"epsilon\[1\]: got 0.0, expected a number in \(0, inf\]"),
+    (optim.adamw, {"learning_rate": 0.1, "weight_decay": np.array([0.1, -1.0])}, r"weight_decay\[1\]: got -1.0, expected a number in \[0, inf\]"),
+    (optim.adamw, {"learning_rate": 0.1, "weight_decay": "0.1"}, r"weight_decay: got '0.1' \(a str\), expected a number"),
 ])
-def test_check_adam_step_names_the_mistake(mistake, message):
-    def wrong(W, dW, v, s, t, learning_rate, beta1, beta2, epsilon):
-        v_new = beta1 * v + (1 - beta1) * dW
-        s_new = beta2 * s + (1 - beta2) * dW**2
-        v_hat, s_hat = v_new / (1 - beta1**t), s_new / (1 - beta2**t)
-        if mistake == "inside":
-            return W - learning_rate * v_hat / np.sqrt(s_hat + epsilon), v_new, s_new
-        if mistake == "no_correction":
-            return W - learning_rate * v_new / (np.sqrt(s_new) + epsilon), v_new, s_new
-        if mistake == "no_sqrt":
-            return W - learning_rate * v_hat / (s_hat + epsilon), v_new, s_new
-        if mistake == "uphill":
-            return W + learning_rate * v_hat / (np.sqrt(s_hat) + epsilon), v_new, s_new
-        if mistake == "no_one_minus":
-            v2, s2 = beta1 * v + dW, beta2 * s + dW**2
-            return W - learning_rate * (v2 / (1 - beta1**t)) / (np.sqrt(s2 / (1 - beta2**t)) + epsilon), v2, s2
-        return W - 2 * learning_rate * v_hat / (np.sqrt(s_hat) + epsilon), v_new, s_new
-
+def test_array_hyperparameters_are_checked_element_by_element(ctor, kw, message):
     with pytest.raises(ValueError, match=message):
-        optim.check_adam_step(wrong)
+        ctor(**kw)
 
 
-def test_check_adam_step_reports_bad_returns_and_in_place_changes():
-    with pytest.raises(ValueError, match="tuple"):
-        optim.check_adam_step(lambda W, dW, v, s, t, **kw: W)
+def test_a_schedule_returning_a_bad_array():
+    opt = optim.gd(lambda t: np.array([0.1, -0.1]))
+    params = {"W": np.zeros((2, 1))}
+    with pytest.raises(ValueError, match=r"learning_rate\(0\)\[1\] \(the schedule's value at update 0\): got -0.1, expected"):
+        opt.update(params, {"dW": np.ones((2, 1))}, opt.init(params))
 
-    def in_place(W, dW, v, s, t, learning_rate, beta1, beta2, epsilon):
-        W_new, v_new, s_new = correct_adam_step(W, dW, v, s, t, learning_rate, beta1, beta2, epsilon)
-        W -= 0
-        v[...] = v_new
-        return W_new, v_new, s_new
 
-    with pytest.raises(ValueError, match="in place"):
-        optim.check_adam_step(in_place)
-    with pytest.raises(ValueError, match="raised"):
-        optim.check_adam_step(lambda *a, **k: 1 / 0)
+def test_array_hyperparameters_are_copied():
+    rates = np.array([0.1, 0.2])
+    opt = optim.gd(rates)
+    rates[0] = -5.0  # a later change of the caller's array does not reach the optimizer
+    params = {"W": np.zeros(2)}
+    new, _ = opt.update(params, {"dW": np.ones(2)}, opt.init(params))
+    np.testing.assert_allclose(new["W"], [-0.1, -0.2])
+
+
+# ---------------------------------------------------------------- extreme gradients
+
+
+@pytest.mark.parametrize("name", ["adagrad", "rmsprop", "adam", "adamw"])
+@pytest.mark.parametrize("size", [1e160, 1e200, 1e300, -1e300])
+def test_huge_gradients_do_not_freeze_a_parameter(name, size):
+    # Warnings are errors in this suite: g**2 must not overflow.
+    # short memories (betas 0.5) so that the test sees the huge gradient forgotten in 2000 steps
+    opt = optim.make(name, 0.01, beta=0.5, beta1=0.5, beta2=0.5)
+    params = {"W": np.array([1.0, 1.0])}
+    state = opt.init(params)
+    params, state = opt.update(params, {"dW": np.array([size, 1.0])}, state)
+    assert all(np.all(np.isfinite(s)) for s in state["s"].values())
+    # the scale-free rules step by about alpha, as for any gradient
+    assert abs(params["W"][0] - 1.0) == pytest.approx(0.01, rel=0.5)
+    before = params["W"].copy()
+    for _ in range(2000):
+        params, state = opt.update(params, {"dW": np.array([1.0, 1.0])}, state)
+    assert np.all(np.isfinite(params["W"]))
+    if name != "adagrad":  # RMSProp's and Adam's averages forget the huge gradient: W moves again
+        assert before[0] - params["W"][0] > 1.0
+    else:  # AdaGrad's sum remembers it for ever (as in exact arithmetic), but stays finite
+        assert state["s"]["W"][0] <= optim.S_MAX
+
+
+# ---------------------------------------------------------------- AdamW
+
+
+def test_adamw_with_no_decay_is_adam():
+    params, grads = two_params()
+    a, _ = run(optim.adam(0.05, beta1=0.7, beta2=0.99), params, grads)
+    w, _ = run(optim.adamw(0.05, beta1=0.7, beta2=0.99, weight_decay=0.0), params, grads)
+    for k in params:
+        np.testing.assert_array_equal(a[k], w[k])
+
+
+def test_adamw_formula_decays_weights_not_biases():
+    alpha, wd, beta1, beta2, eps = 0.05, 0.3, 0.8, 0.99, 1e-6
+    params, grads = two_params()
+    new, _ = run(optim.adamw(alpha, beta1, beta2, eps, weight_decay=wd), params, grads)
+    W, v, s = params["W1"], 0.0, 0.0
+    for t, g in enumerate([gr["dW1"] for gr in grads], start=1):
+        v = beta1 * v + (1 - beta1) * g
+        s = beta2 * s + (1 - beta2) * g**2
+        W = W - alpha * ((v / (1 - beta1**t)) / (np.sqrt(s / (1 - beta2**t)) + eps) + wd * W)
+    np.testing.assert_allclose(new["W1"], W, rtol=1e-12)
+    adam_b, _ = run(optim.adam(alpha, beta1, beta2, eps), params, grads)
+    np.testing.assert_array_equal(new["b1"], adam_b["b1"])
+
+
+def test_adamw_is_not_adam_with_an_l2_gradient():
+    # With a zero data gradient, AdamW shrinks W by exactly (1 - alpha wd) per step; Adam given the
+    # L2 gradient wd W instead normalises it away and steps by about alpha, whatever the size of W.
+    alpha, wd = 0.01, 0.1
+    params = {"W": np.array([100.0, 1.0])}
+    w_state, a_state = optim.adamw(alpha, weight_decay=wd).init(params), optim.adam(alpha).init(params)
+    w, a = dict(params), dict(params)
+    for _ in range(10):
+        w, w_state = optim.adamw(alpha, weight_decay=wd).update(w, {"dW": np.zeros(2)}, w_state)
+        a, a_state = optim.adam(alpha).update(a, {"dW": wd * a["W"]}, a_state)
+    np.testing.assert_allclose(w["W"], params["W"] * (1 - alpha * wd) ** 10, rtol=1e-12)
+    np.testing.assert_allclose(params["W"] - a["W"], 10 * alpha, rtol=1e-2)
+
+
+def test_make_knows_adamw():
+    assert "adamw" in optim.VARIANTS and "adamw" not in optim.OPTIMIZERS
+    params, grads = two_params()
+    a, _ = run(optim.make("adamw", 0.05, weight_decay=0.2), params, grads)
+    b, _ = run(optim.adamw(0.05, weight_decay=0.2), params, grads)
+    np.testing.assert_array_equal(a["W1"], b["W1"])
+
+
+# ---------------------------------------------------------------- gradient clipping
+
+
+def test_clip_by_norm_rescales_only_long_gradients():
+    grads = {"dW1": np.array([[3.0, 0.0]]), "db1": np.array([[4.0]])}  # norm 5
+    assert optim.global_norm(grads) == pytest.approx(5.0)
+    clipped = optim.clip_by_norm(grads, 1.0)
+    np.testing.assert_allclose(clipped["dW1"], [[0.6, 0.0]])
+    np.testing.assert_allclose(clipped["db1"], [[0.8]])
+    assert optim.global_norm(clipped) == pytest.approx(1.0)
+    same = optim.clip_by_norm(grads, 10.0)
+    np.testing.assert_array_equal(same["dW1"], grads["dW1"])
+    assert grads["dW1"][0, 0] == 3.0  # not modified
+
+
+def test_clip_by_norm_per_network_and_huge_values():
+    grads = {"dW1": np.array([[[3.0]], [[30.0]]]), "db1": np.array([[[4.0]], [[40.0]]])}  # norms 5, 50
+    np.testing.assert_allclose(optim.global_norm(grads, stack_ndim=1), [5.0, 50.0])
+    clipped = optim.clip_by_norm(grads, np.array([10.0, 10.0]))
+    np.testing.assert_allclose(clipped["dW1"].ravel(), [3.0, 6.0])
+    huge = {"dW": np.array([3e200, 4e200])}
+    assert optim.global_norm(huge) == pytest.approx(5e200)
+    np.testing.assert_allclose(optim.clip_by_norm(huge, 1.0)["dW"], [0.6, 0.8])
+
+
+@pytest.mark.parametrize("grads, max_norm, message", [
+    ({"dW": np.ones(2)}, 0.0, r"max_norm: got 0.0, expected a number in \(0, inf\]"),
+    ({"dW": np.ones(2)}, "1", r"max_norm: got '1' \(a str\), expected a number"),
+    ({}, 1.0, "grads: got an empty dict, expected a non-empty dict"),
+    ({"dW": np.array([np.nan])}, 1.0, r"grads\['dW'\]: got 1 NaN or inf value\(s\).*expected finite numbers"),
+])
+def test_clip_by_norm_bad_inputs(grads, max_norm, message):
+    with pytest.raises(ValueError, match=message):
+        optim.clip_by_norm(grads, max_norm)
