@@ -1,4 +1,4 @@
-"""Chapter 10: softmax regression and a softmax network on the real digits.
+"""Chapter 10: softmax regression and a softmax network on real MNIST digits.
 
 The stable softmax and the categorical cross-entropy from logits live in :mod:`helpers.layers`
 (``softmax``, ``softmax_cross_entropy`` with ``dZ = (A - Y) / m``); :mod:`helpers.model` uses a
@@ -8,9 +8,12 @@ softmax output whenever ``n[L] >= 2``. This module adds what the chapter shows a
 - :func:`train_blob_regressions`: softmax regression (no hidden layer) on 2-D blobs for several
   numbers of classes, with its logits on a grid, and :func:`region_image` to shade the decision
   regions at any temperature;
-- :func:`train_digits`: the digits network (hidden ReLU layers, softmax output, Adam, mini-batches
-  of 64, a held-out validation split), :func:`confusion_matrix` and two drawing functions;
-- :func:`check_softmax`: the checker of the learner's exercise.
+- :func:`train_mnist`: the source notes' network ``784-128-10`` on real MNIST digits (Adam,
+  mini-batches of 64, 5 epochs, a validation split and a separate test split),
+  :func:`save_network` / :func:`load_network` (architecture and weights in one file),
+  :func:`confusion_matrix` and two drawing functions;
+- :func:`check_softmax`, :func:`check_softmax_cross_entropy_backward`: the checkers of the
+  chapter's exercises (with the reference :func:`softmax_cross_entropy_backward`).
 """
 
 from __future__ import annotations
@@ -21,8 +24,8 @@ from dataclasses import dataclass, field
 import numpy as np
 from matplotlib.colors import to_rgb
 
-from . import data, layers, model, optim, plots
-from .validate import as_float_array, check_number
+from . import data, exercises, layers, model, optim, plots
+from .validate import as_float_array, check_choice, check_number
 from .blas import single_thread
 
 __all__ = [
@@ -32,11 +35,15 @@ __all__ = [
     "BlobRegressions",
     "train_blob_regressions",
     "region_image",
-    "DigitsResult",
-    "train_digits",
+    "MnistResult",
+    "train_mnist",
+    "save_network",
+    "load_network",
     "draw_confusion_matrix",
     "draw_digit_examples",
     "check_softmax",
+    "softmax_cross_entropy_backward",
+    "check_softmax_cross_entropy_backward",
 ]
 
 
@@ -150,54 +157,94 @@ def region_image(grid_logits, temperature=1.0, colors=None, lighten=0.0):
     return np.clip(rgb, 0.0, 1.0).reshape(n, n, 3)
 
 
-# ---------------------------------------------------------------- the digits network
+# ---------------------------------------------------------------- the MNIST network
 
 
 @dataclass
-class DigitsResult:
-    """What :func:`train_digits` returns: the trained network, its history and the split it used."""
+class MnistResult:
+    """What :func:`train_mnist` returns: the trained network, its history and the three splits.
+
+    The test split is returned untouched: :func:`train_mnist` never evaluates it, so that the
+    chapter can evaluate it once, at the very end, apart from the validation it watched.
+    """
 
     params: dict
+    hidden: str
     history: dict
     X_train: np.ndarray
     y_train: np.ndarray
     X_val: np.ndarray
     y_val: np.ndarray
+    X_test: np.ndarray
+    y_test: np.ndarray
     train_accuracy: float
     val_accuracy: float
     seconds: float
 
     def predict(self, X):
-        """Predicted digits ``(1, m)`` for images ``X`` ``(64, m)``."""
-        return model.predict(X, self.params)
+        """Predicted digits ``(1, m)`` for images ``X`` ``(784, m)``."""
+        return model.predict(X, self.params, self.hidden)
 
 
-def train_digits(hidden_layers=(64,), learning_rate=0.001, beta1=0.9, beta2=0.999, epsilon=1e-8, num_epochs=30,
-                 mini_batch_size=64, val_fraction=0.2, seed=0, progress=False):
-    """Train ``[64, *hidden_layers, 10]`` (ReLU hidden layers, softmax output) on the real digits.
+def train_mnist(hidden_units=128, learning_rate=0.003, beta1=0.9, beta2=0.999, epsilon=1e-8, num_epochs=5,
+                mini_batch_size=64, fractions=(0.7, 0.1, 0.2), seed=0, progress=False):
+    """Train ``[784, hidden_units, 10]`` (one ReLU hidden layer, softmax output) on real MNIST digits.
 
-    The 1797 images are shuffled with ``seed`` and split into training and a held-out validation
-    part of ``val_fraction``; the network sees only the training part. Adam with the given
-    hyperparameters, mini-batches of ``mini_batch_size``, He initialization.
+    The 5,000 images of :func:`helpers.data.load_mnist` are shuffled with ``seed`` and cut into
+    training, validation and test parts of ``fractions``. Adam with the given hyperparameters,
+    mini-batches of ``mini_batch_size``, He initialization; the validation cost is recorded every
+    epoch (``history["dev_cost"]``). The test part is only returned, never used here.
     """
-    if not all(isinstance(h, (int, np.integer)) and h >= 1 for h in hidden_layers):
-        raise ValueError(f"hidden_layers must be positive integers; got {hidden_layers!r}")
-    check_number("val_fraction", val_fraction, low=0, high=1, low_open=True, high_open=True)
-    X, y = data.load_digits()
-    (X_train, y_train), (X_val, y_val) = data.train_dev_test_split(X, y, (1 - val_fraction, val_fraction), seed=seed)
-    params = model.init_params([64, *hidden_layers, 10], init="he", seed=seed)
+    check_number("hidden_units", hidden_units, low=1, integer=True)
+    if len(fractions) != 3:
+        raise ValueError(f"fractions must be three numbers (train, validation, test); got {fractions!r}")
+    X, y = data.load_mnist()
+    (X_train, y_train), (X_val, y_val), (X_test, y_test) = data.train_dev_test_split(X, y, fractions, seed=seed)
+    params = model.init_params([X.shape[0], hidden_units, 10], init="he", seed=seed)
     Y_train, Y_val = data.one_hot(y_train, 10), data.one_hot(y_val, 10)
     start = time.perf_counter()
-    with single_thread():
-        params, history = model.fit(X_train, Y_train, params, optim.adam(learning_rate, beta1, beta2, epsilon),
-                                    num_epochs=num_epochs, mini_batch_size=mini_batch_size, seed=seed,
-                                    X_dev=X_val, Y_dev=Y_val, progress=progress)
+    params, history = model.fit(X_train, Y_train, params, optim.adam(learning_rate, beta1, beta2, epsilon),
+                                num_epochs=num_epochs, mini_batch_size=mini_batch_size, seed=seed,
+                                X_dev=X_val, Y_dev=Y_val, progress=progress)
     seconds = time.perf_counter() - start
-    return DigitsResult(params, history, X_train, y_train, X_val, y_val, float(model.accuracy(X_train, Y_train, params)),
-                        float(model.accuracy(X_val, Y_val, params)), seconds)
+    return MnistResult(params, "relu", history, X_train, y_train, X_val, y_val, X_test, y_test,
+                       float(model.accuracy(X_train, Y_train, params)), float(model.accuracy(X_val, Y_val, params)),
+                       seconds)
 
 
-def draw_confusion_matrix(ax, counts, title="confusion matrix (validation)"):
+def save_network(path, params, hidden="relu"):
+    """Save the whole network to one ``.npz`` file: its architecture and its weights.
+
+    The file holds every parameter array, ``layer_dims`` ``[n[0], ..., n[L]]`` and the hidden
+    activation's name, so that :func:`load_network` rebuilds the network with nothing else.
+    """
+    L = model.num_layers(params) if isinstance(params, dict) else 0
+    if L == 0:
+        raise ValueError(f"params must be a dict with W1, b1, ... (see helpers.model.init_params); got {type(params).__name__}")
+    check_choice("hidden", hidden, tuple(model.ACTIVATIONS))
+    for name in ("layer_dims", "hidden"):
+        if name in params:
+            raise ValueError(f"params must not hold a key named {name!r} (the file keeps the architecture under it)")
+    layer_dims = [params["W1"].shape[-1]] + [params[f"W{l}"].shape[-2] for l in range(1, L + 1)]
+    np.savez(path, layer_dims=np.array(layer_dims), hidden=np.array(hidden), **params)
+
+
+def load_network(path):
+    """Read a network written by :func:`save_network`. Returns ``(params, hidden, layer_dims)``."""
+    with np.load(path) as stored:
+        if "layer_dims" not in stored.files or "hidden" not in stored.files:
+            raise ValueError(f"{path} holds no architecture (layer_dims, hidden); was it written by save_network?")
+        layer_dims = [int(n) for n in stored["layer_dims"]]
+        hidden = str(stored["hidden"])
+        params = {k: stored[k] for k in stored.files if k not in ("layer_dims", "hidden")}
+    for l in range(1, len(layer_dims)):
+        if params[f"W{l}"].shape[-2:] != (layer_dims[l], layer_dims[l - 1]):
+            raise ValueError(f"{path}: W{l} has shape {params[f'W{l}'].shape}, but the stored architecture "
+                             f"{layer_dims} says ({layer_dims[l]}, {layer_dims[l - 1]})")
+    return params, hidden, layer_dims
+
+
+def draw_confusion_matrix(ax, counts, title="confusion matrix"):
     """Counts as an image with the number in each cell; returns the AxesImage."""
     counts = np.asarray(counts)
     C = counts.shape[0]
@@ -215,52 +262,100 @@ def draw_confusion_matrix(ax, counts, title="confusion matrix (validation)"):
 
 
 def draw_digit_examples(axes, X, y_true, y_pred):
-    """One 8x8 image per axis with its true and predicted digit (red title when they differ)."""
-    for ax, x, t, p in zip(np.ravel(axes), np.asarray(X).T, np.ravel(y_true), np.ravel(y_pred)):
-        ax.imshow(x.reshape(8, 8), cmap="gray_r", vmin=0, vmax=1)
+    """One square image (8x8 or 28x28 pixels) per axis with its true and predicted digit (red title when they differ)."""
+    X = as_float_array("X", X, ndim=2)
+    side = int(round(np.sqrt(X.shape[0])))
+    if side * side != X.shape[0]:
+        raise ValueError(f"X must hold square images, one per column (64 or 784 pixels); got {X.shape[0]} rows")
+    for ax, x, t, p in zip(np.ravel(axes), X.T, np.ravel(y_true), np.ravel(y_pred)):
+        ax.imshow(x.reshape(side, side), cmap="gray_r", vmin=0, vmax=1)
         ax.set_title(f"true {int(t)}, pred {int(p)}", fontsize=10, color="black" if t == p else "#b00000")
         ax.set_xticks([])
         ax.set_yticks([])
     return axes
 
 
-# ---------------------------------------------------------------- exercise checker
+# ---------------------------------------------------------------- exercise checkers
 
 
+@exercises.checker("a stable softmax")
 def check_softmax(fn):
-    """Check a learner's ``fn(Z) -> A`` (column-wise softmax of logits ``(C, m)``) against the reference.
+    """Check a learner's ``fn(Z) -> A``: the column-wise softmax of logits ``Z`` ``(C, m)``.
 
-    Returns ``"correct: ..."`` or raises ``AssertionError`` saying what is wrong: overflow for
-    large logits (the max was not subtracted), normalization along the wrong axis, the max of
-    the whole array subtracted instead of each column's own, a wrong shape.
+    Names the usual mistakes: overflow for logits of +-1000 (the max was not subtracted), the
+    normalization along the wrong axis, the max of the whole array subtracted instead of each
+    column's own, a wrong shape. Returns a :class:`helpers.exercises.Result`.
     """
-    if not callable(fn):
-        raise ValueError(f"fn must be a function fn(Z) -> A; got {fn!r}")
     small = np.array([[1.0, 2.0, -1.0, 0.5], [0.0, 2.0, 3.0, -0.5], [-2.0, 1.0, 0.0, 0.0]])
     big = np.array([[1000.0, -1000.0, 5.0], [999.0, -1001.0, 4.0], [0.0, -1002.0, 3.0]])
-    with np.errstate(all="ignore"):
-        got_small = np.asarray(fn(small.copy()), dtype=float)
-        if got_small.shape != small.shape:
-            raise AssertionError(f"the output must have the shape of Z, {small.shape}; got {got_small.shape}")
-        expected_small = layers.softmax(small)
-        if not np.allclose(got_small, expected_small):
-            rows = np.exp(small) / np.exp(small).sum(axis=1, keepdims=True)
-            if np.allclose(got_small, rows):
-                raise AssertionError("you normalize along axis 1 (each row sums to 1); each column is one example: "
-                                     "sum over the classes, axis=0, keepdims=True")
-            if np.allclose(got_small.sum(axis=0), 1.0):
-                raise AssertionError("the columns sum to 1 but the values differ from exp(z) / sum(exp(z))")
-            raise AssertionError(f"the columns of your output sum to {np.round(got_small.sum(axis=0), 3).tolist()}, "
-                                 "not 1: divide t = exp(z) by its column sum")
-        got_big = np.asarray(fn(big.copy()), dtype=float)
+    with np.errstate(all="ignore"):  # the overflow of a naive softmax is reported in words below
+        got_small = exercises.expect_shape("softmax(Z)", exercises.call(fn, small), small.shape,
+                                           "it is transposed: one column per example")
+        got_big = exercises.expect_array("softmax(Z)", exercises.call(fn, big))
+    if not np.allclose(got_small, layers.softmax(small)):
+        rows = np.exp(small) / np.exp(small).sum(axis=1, keepdims=True)
+        if np.allclose(got_small, rows):
+            raise exercises.Mistake("you normalize along axis 1 (each row sums to 1); each column is one example: "
+                                    "sum over the classes, axis=0, keepdims=True")
+        if np.allclose(got_small.sum(axis=0), 1.0):
+            raise exercises.Mistake("the columns sum to 1 but the values differ from exp(z) / sum(exp(z))")
+        raise exercises.Mistake(f"the columns of your output sum to {np.round(got_small.sum(axis=0), 3).tolist()}, "
+                                "not 1: divide t = exp(z) by its column sum")
+    if got_big.shape != big.shape:
+        raise exercises.Mistake(f"softmax(Z) has shape {got_big.shape} for Z of shape {big.shape}; it must keep Z's shape")
     if not np.all(np.isfinite(got_big)):
         bad_columns = sorted(set(np.where(~np.isfinite(got_big))[1].tolist()))
         if 1 in bad_columns and 0 not in bad_columns:
-            raise AssertionError("column 1 (logits near -1000) gives NaN: subtract each column's own max "
-                                 "(Z.max(axis=0, keepdims=True)), not the max of the whole array")
-        raise AssertionError(f"NaN/inf in column(s) {bad_columns} for logits of +-1000: exp(1000) is beyond the "
-                             "largest float64 (inf); compute t = exp(z - max(z)) instead: the same result, and "
-                             "every exponent is <= 0")
+            raise exercises.Mistake("column 1 (logits near -1000) gives NaN: subtract each column's own max "
+                                    "(Z.max(axis=0, keepdims=True)), not the max of the whole array")
+        raise exercises.Mistake(f"NaN/inf in column(s) {bad_columns} for logits of +-1000: exp(1000) is beyond the "
+                                "largest float64 (inf); compute t = exp(z - max(z)) instead: the same result, and "
+                                "every exponent is <= 0")
     if not np.allclose(got_big, layers.softmax(big)):
-        raise AssertionError("correct for small logits but not for logits of +-1000: subtract each column's max")
-    return "correct: stable (exp(z - max z)), one distribution per column"
+        raise exercises.Mistake("correct for small logits but not for logits of +-1000: subtract each column's max")
+    return "stable (exp(z - max z)), one distribution per column"
+
+
+def softmax_cross_entropy_backward(A, Y):
+    """The reference of chapter 10's exercise: ``dZ = (A - Y) / m`` for ``A = softmax(Z)`` and one-hot ``Y``.
+
+    ``A`` and ``Y`` are ``(C, m)``. The ``1/m`` of the cost sits in ``dZ``, as in
+    :func:`helpers.layers.softmax_cross_entropy` (the course's convention).
+    """
+    A = as_float_array("A", A, ndim=2)
+    Y = as_float_array("Y", Y, ndim=2)
+    if A.shape != Y.shape:
+        raise ValueError(f"A and Y must have the same shape (C, m); got {A.shape} and {Y.shape}")
+    return (A - Y) / A.shape[1]
+
+
+@exercises.checker("softmax cross-entropy backward, dZ = (A - Y) / m")
+def check_softmax_cross_entropy_backward(fn):
+    """Check a learner's ``fn(A, Y) -> dZ``, the gradient of the mean cross-entropy w.r.t. the logits.
+
+    Names the usual mistakes: the ``1/m`` left out (or divided by ``C``), the sign flipped
+    (``Y - A``), the sigmoid's ``A (1 - A)`` factor carried over from logistic regression, a
+    transposed result. Returns a :class:`helpers.exercises.Result`.
+    """
+    rng = np.random.default_rng(3)
+    C, m = 4, 6  # C != m, so that dividing by the wrong one shows
+    Z = rng.standard_normal((C, m)) * 2
+    Y = data.one_hot(rng.integers(0, C, (1, m)), C)
+    A = layers.softmax(Z)
+    expected = layers.softmax_cross_entropy(Z, Y)[1]
+    got = exercises.expect_shape("dZ", exercises.call(fn, A, Y), (C, m), "it is transposed: dZ has the shape of Z, (C, m)")
+    if np.allclose(got, expected):
+        return "dZ = (A - Y) / m, the 1/m of the mean cost included"
+    diagnoses = [
+        (A - Y, "dZ is m times too large: the cost is a mean over the m examples, so dZ = (A - Y) / m"),
+        ((A - Y) / C, "you divided by C (the number of classes); the cost averages over the m examples: divide by m"),
+        ((Y - A) / m, "the sign is flipped: dJ/dZ = (A - Y) / m, not (Y - A) / m"),
+        ((A - Y) * A * (1 - A) / m, "drop the A (1 - A) factor: for softmax with cross-entropy it cancels, "
+                                    "dZ = (A - Y) / m"),
+        (-Y / A / m, "this is dJ/dA; chain it through the softmax: dZ = (A - Y) / m"),
+    ]
+    for wrong, message in diagnoses:
+        if np.allclose(got, wrong):
+            raise exercises.Mistake(message)
+    exercises.expect_close("dZ", got, expected)
+    return "dZ = (A - Y) / m"

@@ -7,7 +7,7 @@ from functools import lru_cache
 import ipywidgets as W
 import numpy as np
 
-from .. import plots, softmax
+from .. import model, plots, softmax
 from . import Experiment, LiveFigure, register
 
 LIGHTEN = 0.45  # white mixed into the regions so that the points (full colour) stand out
@@ -83,7 +83,7 @@ def softmax_explorer(regressions=None):
             rect.set_height(p[c] if c < C else 0.0)
         hard.set_offsets(np.column_stack([np.arange(C), h]))
         uniform.set_ydata([1 / C, 1 / C])
-        Z_train = reg.params[C]["W1"] @ X + reg.params[C]["b1"]
+        Z_train, _ = model.forward(X, reg.params[C], mode="test")  # the logits W x + b of the training points
         confidence = softmax.softmax(Z_train, temperature).max(axis=0).mean()
         return (f"C = {C}, T = {temperature:.3g}: training accuracy {100 * reg.train_accuracy[C]:.1f}% "
                 f"(the same at every T: argmax does not depend on T); mean top probability on the training "
