@@ -25,7 +25,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import exercises, layers, model, optim
+from dataclasses import dataclass, field
+
+from . import data, exercises, layers, model, optim, plots
 from .exercises import Mistake
 from .validate import as_float_array, check_choice, check_labels, check_number, check_X
 
@@ -38,6 +40,8 @@ __all__ = [
     "model_backward",
     "update_parameters",
     "predict",
+    "Grid",
+    "train_grid",
     "check_initialize_parameters",
     "check_linear_activation_forward",
     "check_model_forward",
@@ -534,3 +538,81 @@ def check_predict(attempt):
     if wrong:
         raise Mistake(f"{wrong} of {X.shape[1]} predictions differ from 1[AL > 0.5]")
     return "labels 1 where AL > 0.5, shape (1, m)"
+
+
+# ---------------------------------------------------------------- the live experiment's grid
+
+
+@dataclass
+class Grid:
+    """Networks trained by :func:`train_grid`, indexed by ``(learning_rate, width, depth)``.
+
+    Each result holds ``cost`` (the training cost of every epoch, NaN after a divergence),
+    ``diverged``, ``train_accuracy`` and ``dev_accuracy`` (None when diverged) and ``proba`` (``P(y=1)``
+    on the ``grid_n x grid_n`` plot grid, None when diverged).
+    """
+
+    learning_rates: tuple
+    widths: tuple
+    depths: tuple
+    num_epochs: int
+    extent: tuple
+    X: np.ndarray
+    Y: np.ndarray
+    X_dev: np.ndarray
+    Y_dev: np.ndarray
+    results: dict = field(default_factory=dict)
+
+    def __getitem__(self, key):
+        return self.results[key]
+
+
+def train_grid(learning_rates=(0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0), widths=(2, 4, 8, 16), depths=(1, 2, 3),
+               m=200, noise=0.2, dev_size=500, num_epochs=200, grid_n=60, seed=0, progress=False):
+    """Train ``[2, width] * depth + [1]`` ReLU networks by batch gradient descent on two moons.
+
+    For every ``(width, depth)``, one initialization is trained at every learning rate at once (a
+    stack of networks, one learning rate each, through ``optim.gd``), so that the learning rate is
+    the only difference between them.
+    """
+    for name, values in (("widths", widths), ("depths", depths)):
+        if not values or not all(isinstance(v, (int, np.integer)) and v >= 1 for v in values):
+            raise ValueError(f"{name} must be positive integers; got {values!r}")
+    if not learning_rates or not all(isinstance(a, (int, float)) and np.isfinite(a) and a > 0 for a in learning_rates):
+        raise ValueError(f"learning_rates must be positive numbers; got {learning_rates!r}")
+    check_number("num_epochs", num_epochs, low=1, integer=True)
+    check_number("grid_n", grid_n, low=2, integer=True)
+    X, Y = data.make_moons(m, noise, seed=seed)
+    X_dev, Y_dev = data.make_moons(dev_size, noise, seed=seed + 1000)
+    points, extent = plots.decision_grid(np.array([[-1.6, 2.6], [-1.1, 1.6]]), n=grid_n, pad=0.0)
+    grid = Grid(tuple(learning_rates), tuple(widths), tuple(depths), num_epochs, extent, X, Y, X_dev, Y_dev)
+    alphas = np.array(learning_rates, dtype=float)
+    jobs = [(w, d) for d in depths for w in widths]
+    if progress:
+        from tqdm.auto import tqdm
+
+        jobs = tqdm(jobs, desc="training the grid", leave=False)
+    for width, depth in jobs:
+        init = model.init_params([2] + [width] * depth + [1], init="he", seed=seed)
+        stack = model.stack_params([init] * len(alphas))
+        trained, history = model.fit(X, Y, stack, optim.gd(alphas), num_epochs=num_epochs)
+        cost = np.full((num_epochs, len(alphas)), np.nan)
+        cost[: len(history["cost"])] = history["cost"]
+        for k, alpha in enumerate(learning_rates):
+            params = model.unstack_params(trained, k)
+            finite = all(np.all(np.isfinite(v)) for v in params.values())
+            ok = finite and not history["diverged"][k]
+            curve = cost[:, k].copy()
+            # model.fit's test of divergence; the curve stops where it first held (the other networks of
+            # the stack kept training, and so did this one, but its run was over).
+            blown = ~(curve <= 100 * max(curve[0], 1.0))
+            if np.any(blown):
+                curve[np.argmax(blown) + 1:] = np.nan
+            grid.results[(alpha, width, depth)] = {
+                "cost": curve,
+                "diverged": not ok,
+                "train_accuracy": float(model.accuracy(X, Y, params)) if ok else None,
+                "dev_accuracy": float(model.accuracy(X_dev, Y_dev, params)) if ok else None,
+                "proba": model.predict_proba(points, params)[0].astype(np.float32) if ok else None,
+            }
+    return grid
