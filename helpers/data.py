@@ -15,7 +15,7 @@ from importlib import resources
 
 import numpy as np
 
-from .validate import as_float_array, check_number, check_X
+from .validate import as_float_array, check_bool, check_number, check_rng, check_same_m, check_X, error
 
 __all__ = [
     "make_moons",
@@ -50,6 +50,7 @@ def make_moons(m=300, noise=0.2, seed=0):
     """Two interleaving half circles. Returns ``X`` ``(2, m)`` and ``Y`` ``(1, m)`` in {0, 1}."""
     check_number("m", m, low=2, integer=True)
     check_number("noise", noise, low=0)
+    check_number("seed", seed, low=0, integer=True)
     return _columns(*_sk().make_moons(n_samples=m, noise=noise, random_state=seed))
 
 
@@ -58,6 +59,7 @@ def make_circles(m=300, noise=0.1, factor=0.5, seed=0):
     check_number("m", m, low=2, integer=True)
     check_number("noise", noise, low=0)
     check_number("factor", factor, low=0, high=1, low_open=True, high_open=True)
+    check_number("seed", seed, low=0, integer=True)
     return _columns(*_sk().make_circles(n_samples=m, noise=noise, factor=factor, random_state=seed))
 
 
@@ -69,6 +71,7 @@ def make_blobs(m=300, centers=3, cluster_std=1.0, seed=0):
     check_number("m", m, low=2, integer=True)
     check_number("centers", centers, low=1, integer=True)
     check_number("cluster_std", cluster_std, low=0, low_open=True)
+    check_number("seed", seed, low=0, integer=True)
     X, y = _sk().make_blobs(n_samples=m, centers=centers, cluster_std=cluster_std, random_state=seed)
     X = (X - X.mean(axis=0)) / X.std(axis=0)
     return _columns(X, y)
@@ -119,8 +122,7 @@ def load_mnist(flatten=True, scale=True, one_hot=False):
     X, y : the images and their labels, ``m = 5000``.
     """
     for name, flag in (("flatten", flatten), ("scale", scale), ("one_hot", one_hot)):
-        if not isinstance(flag, (bool, np.bool_)):
-            raise ValueError(f"{name} must be True or False; got {flag!r}")
+        check_bool(name, flag)
     images, labels = _mnist_arrays()
     X = np.moveaxis(images, 0, -1)  # (28, 28, m): examples last, as everywhere in the course
     if flatten:
@@ -165,10 +167,15 @@ def load_temperatures():
 
 def one_hot(y, n_classes):
     """Integer labels ``y`` ``(1, m)`` in 0..C-1 -> one-hot ``Y`` ``(C, m)``."""
-    y = as_float_array("y", y, ndim=(1, 2)).reshape(-1)
+    y = as_float_array("y", y, ndim=(1, 2))
+    if y.ndim == 2 and y.shape[0] != 1:
+        fix = "pass y.T" if y.shape[1] == 1 else "y.argmax(axis=0) if y is already one-hot"
+        raise error("y", f"shape {y.shape}", "integer labels (1, m) or (m,)", fix)
+    y = y.reshape(-1)
     check_number("n_classes", n_classes, low=2, integer=True)
-    if np.any(y != np.round(y)) or np.any(y < 0) or np.any(y >= n_classes):
-        raise ValueError(f"y must hold integer labels in 0..{n_classes - 1}; got values in [{y.min()}, {y.max()}]")
+    bad = (y != np.round(y)) | (y < 0) | (y >= n_classes)
+    if np.any(bad):
+        raise error("y", f"{int(bad.sum())} value(s) such as {y[bad][0]:g}", f"integer labels in 0..{n_classes - 1}")
     Y = np.zeros((n_classes, y.size))
     Y[y.astype(int), np.arange(y.size)] = 1.0
     return Y
@@ -179,7 +186,7 @@ def split_sizes(m, fractions=(0.6, 0.2, 0.2)):
     check_number("m", m, low=1, integer=True)
     fractions = as_float_array("fractions", fractions, ndim=1)
     if np.any(fractions < 0) or not np.isclose(fractions.sum(), 1.0):
-        raise ValueError(f"fractions must be non-negative and sum to 1; got {fractions.tolist()}")
+        raise error("fractions", f"{fractions.tolist()}", "non-negative fractions that sum to 1", "(0.6, 0.2, 0.2)")
     sizes = np.floor(fractions * m).astype(int)
     sizes[0] += m - sizes.sum()
     return tuple(int(s) for s in sizes)
@@ -194,8 +201,8 @@ def train_dev_test_split(X, Y, fractions=(0.6, 0.2, 0.2), seed=0):
     """
     X = check_X(X)
     Y = _keep_integer_labels(Y, as_float_array("Y", Y, ndim=2))
-    if Y.shape[1] != X.shape[1]:
-        raise ValueError(f"X and Y must have the same number of columns; got {X.shape} and {Y.shape}")
+    check_same_m(X, Y)
+    check_number("seed", seed, low=0, integer=True)
     sizes = split_sizes(X.shape[1], fractions)
     order = np.random.default_rng(seed).permutation(X.shape[1])
     bounds = np.cumsum((0,) + sizes)
@@ -217,8 +224,7 @@ def random_mini_batches(X, Y, mini_batch_size=64, seed=0):
     """
     X = check_X(X)
     Y = _keep_integer_labels(Y, as_float_array("Y", Y, ndim=2))
-    if Y.shape[1] != X.shape[1]:
-        raise ValueError(f"X and Y must have the same number of columns; got {X.shape} and {Y.shape}")
+    check_same_m(X, Y)
     check_number("mini_batch_size", mini_batch_size, low=1, integer=True)
     check_number("seed", seed, low=0, integer=True)
     return mini_batches(X, Y, mini_batch_size, np.random.default_rng(seed))
@@ -233,10 +239,10 @@ def mini_batches(X, Y, mini_batch_size, rng):
     then consecutive slices of ``mini_batch_size`` columns, the last one partial.
     ``X`` and ``Y`` are taken as already checked (only their shapes are compared here).
     """
-    if np.ndim(X) != 2 or np.ndim(Y) != 2 or X.shape[1] != Y.shape[1]:
-        raise ValueError(f"X (n_x, m) and Y (C, m) must be 2-D with the same m; got {np.shape(X)} and {np.shape(Y)}")
-    if not isinstance(rng, np.random.Generator):
-        raise ValueError(f"rng must be a numpy.random.Generator (np.random.default_rng(seed)); got {rng!r}")
+    if np.ndim(X) != 2 or np.ndim(Y) != 2:
+        raise error("X, Y", f"shapes {np.shape(X)} and {np.shape(Y)}", "2-D arrays (n_x, m) and (C, m)")
+    check_same_m(X, Y)
+    check_rng(rng)
     check_number("mini_batch_size", mini_batch_size, low=1, integer=True)
     m = X.shape[1]
     order = rng.permutation(m)
@@ -258,5 +264,13 @@ def fit_standardizer(X_train):
 def standardize(X, mu, sigma):
     """``(X - mu) / sigma`` with the training set's ``mu`` and ``sigma``, for train, dev and test alike."""
     mu = as_float_array("mu", mu, ndim=2)
+    sigma = as_float_array("sigma", sigma, ndim=2)
+    for name, v in (("mu", mu), ("sigma", sigma)):
+        if v.shape[1] != 1:
+            raise error(name, f"shape {v.shape}", "(n_x, 1) from fit_standardizer", f"{name}.reshape(-1, 1)")
+    if sigma.shape != mu.shape:
+        raise error("sigma", f"shape {sigma.shape}", f"{mu.shape} like mu")
+    if np.any(sigma <= 0):
+        raise error("sigma", f"{int(np.sum(sigma <= 0))} value(s) <= 0", "standard deviations > 0 (fit_standardizer gives 1 for a constant feature)")
     X = check_X(X, n_x=mu.shape[0])
-    return (X - mu) / as_float_array("sigma", sigma, ndim=2)
+    return (X - mu) / sigma

@@ -83,23 +83,30 @@ def test_standardize_uses_training_statistics():
     np.testing.assert_allclose(data.standardize(np.array([[3.0], [10.0]]), mu, sigma), (np.array([[3.0], [10.0]]) - mu) / sigma)
 
 
-def test_bad_inputs_raise_clear_errors():
-    with pytest.raises(ValueError, match=r"m must be in \[2, inf\]"):
-        data.make_moons(1)
-    with pytest.raises(ValueError, match=r"noise must be in \[0, inf\]"):
-        data.make_moons(10, noise=-1)
-    with pytest.raises(ValueError, match="sum to 1"):
-        data.split_sizes(10, (0.5, 0.2))
-    with pytest.raises(ValueError, match="same number of columns"):
-        data.train_dev_test_split(np.ones((2, 10)), np.ones((1, 9)))
-    with pytest.raises(ValueError, match=r"mini_batch_size must be in \[1, inf\]"):
-        data.random_mini_batches(np.ones((2, 10)), np.ones((1, 10)), 0)
-    with pytest.raises(ValueError, match="integer labels in 0..2"):
-        data.one_hot(np.array([[0, 3]]), 3)
-    with pytest.raises(ValueError, match="NaN"):
-        data.fit_standardizer(np.array([[1.0, np.nan]]))
-    with pytest.raises(ValueError, match=r"X must have shape \(n_x, m\) = \(2, m\)"):
-        data.standardize(np.ones((3, 2)), np.zeros((2, 1)), np.ones((2, 1)))
+BAD_CALLS = [
+    (lambda: data.make_moons(1), r"m: got 1, expected an integer in \[2, inf\]"),
+    (lambda: data.make_moons(10, noise=-1), r"noise: got -1, expected a number in \[0, inf\]"),
+    (lambda: data.make_moons("300"), r"m: got '300' \(a str\).*300 without quotes"),
+    (lambda: data.make_moons(300, seed=None), r"seed: got None"),
+    (lambda: data.split_sizes(10, (0.5, 0.2)), "sum to 1"),
+    (lambda: data.train_dev_test_split(np.ones((2, 10)), np.ones((1, 9))), r"Y: got 9 column\(s\)"),
+    (lambda: data.train_dev_test_split(np.ones((2, 10)), np.ones((10, 1))), r"Y: got shape \(10, 1\).*pass Y\.T"),
+    (lambda: data.random_mini_batches(np.ones((2, 10)), np.ones((1, 10)), 0), r"mini_batch_size: got 0, expected an integer in \[1, inf\]"),
+    (lambda: data.random_mini_batches(np.ones((2, 0)), np.ones((1, 0)), 4), r"X: got an empty array"),
+    (lambda: data.random_mini_batches(np.ones((2, 10)), np.ones((1, 10)), 4.0), r"mini_batch_size: got 4.0.*e.g. 4"),
+    (lambda: data.one_hot(np.array([[0, 3]]), 3), r"y: got 1 value\(s\) such as 3, expected integer labels in 0..2"),
+    (lambda: data.one_hot(np.eye(3), 3), r"y: got shape \(3, 3\).*argmax"),
+    (lambda: data.fit_standardizer(np.array([[1.0, np.nan]])), r"X: got 1 NaN or inf value"),
+    (lambda: data.standardize(np.ones((3, 2)), np.zeros((2, 1)), np.ones((2, 1))), r"X: got shape \(m, n_x\) = \(3, 2\), expected \(n_x, m\) = \(2, 3\), e.g. pass X\.T"),
+    (lambda: data.standardize(np.ones((2, 3)), np.zeros((2, 1)), np.zeros((2, 1))), r"sigma: got 2 value\(s\) <= 0"),
+    (lambda: data.load_mnist(flatten="yes"), r"flatten: got 'yes' \(a str\), expected True or False"),
+]
+
+
+@pytest.mark.parametrize("call, message", BAD_CALLS)
+def test_bad_inputs_raise_clear_errors(call, message):
+    with pytest.raises(ValueError, match=message):
+        call()
 
 
 def test_mnist_ships_with_the_package_500_per_class():
@@ -144,7 +151,7 @@ def test_mnist_one_hot_and_a_seeded_split():
 @pytest.mark.parametrize("flag", ["flatten", "scale", "one_hot"])
 def test_mnist_flags_must_be_booleans(flag):
     with pytest.raises(ValueError, match=flag):
-        data.load_mnist(**{flag: "yes"})
+        data.load_mnist(**{flag: 1})
 
 
 def test_mini_batches_is_the_loop_inside_random_mini_batches():

@@ -105,22 +105,56 @@ def test_binary_cross_entropy_of_a_confident_mistake_is_large_but_finite():
     assert J == pytest.approx(1000.0)
 
 
-def test_bad_inputs_raise_clear_errors():
-    with pytest.raises(ValueError, match=r"W of shape \(n\[l\], n\[l-1\]\) needs A_prev"):
-        layers.affine_forward(np.ones((5, 3)), np.ones((4, 3)), np.zeros((4, 1)))
-    with pytest.raises(ValueError, match=r"b must have shape \(n\[l\], 1\)"):
-        layers.affine_forward(np.ones((3, 5)), np.ones((4, 3)), np.zeros((1, 4)))
-    with pytest.raises(ValueError, match="labels in Y must be 0 or 1"):
-        layers.binary_cross_entropy(np.zeros((1, 3)), np.array([[0.0, 2.0, 1.0]]))
-    with pytest.raises(ValueError, match="NaN"):
-        layers.binary_cross_entropy(np.array([[np.nan, 0.0]]), np.array([[0.0, 1.0]]))
-    with pytest.raises(ValueError, match="one column per example"):
-        layers.binary_cross_entropy(np.zeros((1, 3)), np.zeros((3, 1)))
-    with pytest.raises(ValueError, match="exactly one 1 in every column"):
-        layers.softmax_cross_entropy(np.zeros((2, 2)), np.ones((2, 2)))
-    with pytest.raises(ValueError, match=r"keep_prob must be in \(0, 1\]"):
-        layers.dropout_forward(np.ones((2, 2)), 1.5, np.random.default_rng(0))
-    with pytest.raises(ValueError, match="rng must be a numpy.random.Generator"):
-        layers.dropout_forward(np.ones((2, 2)), 0.5, 0)
-    with pytest.raises(ValueError, match="mode must be 'train' or 'test'"):
-        layers.batchnorm_forward(np.ones((2, 2)), np.ones((2, 1)), np.zeros((2, 1)), mode="eval")
+BAD_CALLS = [
+    (lambda: layers.affine_forward(np.ones((5, 3)), np.ones((4, 3)), np.zeros((4, 1))), r"A_prev: got shape \(5, 3\), expected \(n\[l-1\], m\) = \(3, m\).*pass A_prev\.T"),
+    (lambda: layers.affine_forward(np.ones((3, 5)), np.ones((3, 4)), np.zeros((4, 1))), r"W: got shape \(3, 4\).*pass W\.T"),
+    (lambda: layers.affine_forward(np.ones((3, 5)), np.ones((4, 3)), np.zeros((1, 4))), r"b: got shape \(1, 4\), expected \(n\[l\], 1\) = \(4, 1\), e.g. pass b\.T"),
+    (lambda: layers.binary_cross_entropy(np.zeros((1, 3)), np.array([[0.0, 2.0, 1.0]])), r"Y: got values such as 2, expected labels 0 or 1"),
+    (lambda: layers.binary_cross_entropy(np.zeros((1, 3)), np.array([[1.0, 2.0, 1.0]])), r"Y: got labels \{1, 2\}.*Y - 1"),
+    (lambda: layers.binary_cross_entropy(np.zeros((1, 3)), np.array([[1.0, -1.0, 1.0]])), r"Y: got labels \{-1, 1\}"),
+    (lambda: layers.binary_cross_entropy(np.zeros((1, 3)), np.array([[0.2, 0.9, 0.5]])), r"Y: got probabilities"),
+    (lambda: layers.binary_cross_entropy(np.array([[np.nan, 0.0]]), np.array([[0.0, 1.0]])), r"Z: got 1 NaN or inf value"),
+    (lambda: layers.binary_cross_entropy(np.zeros((1, 3)), np.zeros((3, 1))), r"Y: got shape \(3, 1\).*pass Y\.T"),
+    # A transposed Z is Z's fault, not Y's (issue 12).
+    (lambda: layers.binary_cross_entropy(np.zeros((3, 1)), np.zeros((1, 3))), r"Z: got shape \(3, 1\).*pass Z\.T"),
+    (lambda: layers.binary_cross_entropy(np.zeros(3), np.zeros((1, 3))), r"Z: got a 1-D array.*Z\.reshape\(1, -1\)"),
+    (lambda: layers.binary_cross_entropy(np.zeros((1, 0)), np.zeros((1, 0))), r"Z: got an empty array"),
+    (lambda: layers.softmax_cross_entropy(np.zeros((2, 0)), np.zeros((2, 0))), r"Z: got an empty array"),
+    (lambda: layers.binary_cross_entropy(np.zeros((2, 3)), np.eye(2)[:, [0, 1, 1]]), r"Z: got 2 rows"),
+    (lambda: layers.softmax_cross_entropy(np.zeros((2, 2)), np.ones((2, 2))), r"Y: got 2 column\(s\) without exactly one 1"),
+    (lambda: layers.softmax_cross_entropy(np.zeros((3, 2)), np.zeros((1, 2))), r"Y: got one row of labels.*one_hot"),
+    (lambda: layers.softmax([1.0, 2.0, 3.0]), r"Z: got a 1-D array.*Z\.reshape\(-1, 1\)"),
+    (lambda: layers.softmax("abc"), r"Z: got 'abc' \(a str\)"),
+    (lambda: layers.sigmoid([[np.inf]]), r"Z: got 1 NaN or inf"),
+    (lambda: layers.dropout_forward(np.ones((2, 2)), 1.5, np.random.default_rng(0)), r"keep_prob: got 1.5, expected a number in \(0, 1\]"),
+    (lambda: layers.dropout_forward(np.ones((2, 2)), None, np.random.default_rng(0)), r"keep_prob: got None, expected a number"),
+    (lambda: layers.dropout_forward(np.ones((2, 2)), "0.5", np.random.default_rng(0)), r"keep_prob: got '0.5' \(a str\).*0.5 without quotes"),
+    (lambda: layers.dropout_forward(np.ones((2, 2)), 0.5, 0), r"rng: got 0, expected a numpy.random.Generator"),
+    (lambda: layers.batchnorm_forward(np.ones((2, 2)), np.ones((2, 1)), np.zeros((2, 1)), mode="eval"), r"mode: got 'eval', expected one of \['test', 'train'\]"),
+    (lambda: layers.batchnorm_forward(np.ones((2, 2)), np.ones((2, 1)), np.zeros((2, 1)), epsilon=0), r"epsilon: got 0, expected a number in \(0, inf\]"),
+    (lambda: layers.batchnorm_forward(np.ones((2, 2)), np.ones((1, 2)), np.zeros((2, 1))), r"gamma: got shape \(1, 2\).*pass gamma\.T"),
+    (lambda: layers.batchnorm_forward(np.ones((2, 2)), np.ones((2, 1)), np.zeros((2, 1)), mode="test"), r"running_mean: got None"),
+    (lambda: layers.relu_backward(np.ones((3, 2)), np.ones((2, 3))), r"dA: got shape \(3, 2\).*pass dA\.T"),
+]
+
+
+@pytest.mark.parametrize("call, message", BAD_CALLS)
+def test_bad_inputs_raise_clear_errors(call, message):
+    with pytest.raises(ValueError, match=message):
+        call()
+
+
+def test_softmax_of_a_list_of_columns_works():
+    np.testing.assert_allclose(layers.softmax([[0.0], [0.0]]), [[0.5], [0.5]])
+
+
+def test_unchecked_losses_match_the_checked_ones_on_a_stack():
+    Z = RNG.standard_normal((4, 1, 9))
+    Y = (RNG.random((1, 9)) < 0.5).astype(float)
+    J, dZ = layers.binary_cross_entropy(Z, Y)
+    J_fast, dZ_fast = layers.binary_cross_entropy(Z, Y, check=False)
+    assert J.shape == (4,)
+    np.testing.assert_array_equal(J, J_fast)
+    np.testing.assert_array_equal(dZ, dZ_fast)
+    for k in range(4):
+        assert layers.binary_cross_entropy(Z[k], Y)[0] == pytest.approx(J[k], rel=1e-14)
