@@ -11,13 +11,16 @@ given so far) removes that bias (:func:`bias_correct`).
 
 The measuring functions (:func:`roughness`, :func:`lag_days`, :func:`startup_error`) back the
 chapter's claims: a larger beta gives a smoother but later curve, and bias correction removes the
-start-up dip. :func:`check_ewa` grades a learner's own implementation.
+start-up dip. The exercises' checkers, :func:`check_ewa` and :func:`check_ewa_corrected`, grade a learner's
+plain and bias-corrected averages. :func:`sine_lag` and :func:`trailing_average` back the claims
+on the lag of a seasonal cycle and on memory.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
+from . import exercises
 from .validate import as_float_array, check_number
 
 __all__ = [
@@ -30,7 +33,10 @@ __all__ = [
     "roughness",
     "lag_days",
     "startup_error",
+    "sine_lag",
+    "trailing_average",
     "check_ewa",
+    "check_ewa_corrected",
 ]
 
 
@@ -45,23 +51,30 @@ def _check_series(theta, name="theta"):
     return theta
 
 
-def ewa(theta, beta=0.9, bias_correction=False):
+def ewa(theta, beta=0.9, bias_correction=False, start="zero"):
     """Exponentially weighted average of a 1-D series.
 
     Parameters
     ----------
     theta : array of shape (T,), the series ``theta_1 .. theta_T``.
     beta : float in [0, 1), default 0.9. ``beta = 0`` returns ``theta`` itself.
-    bias_correction : bool, default False. If True return ``v_t / (1 - beta^t)``.
+    bias_correction : bool, default False. If True return ``v_t / (1 - beta^t)`` (only with
+        ``start="zero"``: the other start has no start-up bias to correct).
+    start : ``"zero"`` (default, this course: ``v_0 = 0``, so ``v_1 = (1 - beta) theta_1``) or
+        ``"first"`` (the source notes' convention: ``v_1 = theta_1``, then the same recursion).
 
     Returns
     -------
-    v : array of shape (T,), ``v_1 .. v_T`` (with ``v_0 = 0`` not included).
+    v : array of shape (T,), ``v_1 .. v_T`` (with ``v_0`` not included).
     """
     theta = _check_series(theta)
     _check_beta(beta)
+    if start not in ("zero", "first"):
+        raise ValueError(f"start must be 'zero' (v_0 = 0) or 'first' (v_1 = theta_1); got {start!r}")
+    if start == "first" and bias_correction:
+        raise ValueError("bias_correction applies to start='zero' only: starting at v_1 = theta_1 has no bias towards 0")
     v = np.empty_like(theta)
-    running = 0.0
+    running = theta[0] if start == "first" else 0.0
     # The loop is the formula itself; one pass over a few thousand values takes well under 1 ms.
     for t, value in enumerate(theta):
         running = beta * running + (1 - beta) * value
@@ -138,6 +151,35 @@ def lag_days(v, reference, max_lag=120, skip=120):
     return int(np.argmin(errors))
 
 
+def sine_lag(beta, period):
+    """The delay, in steps, that an EWA puts on a sine wave of ``period`` steps.
+
+    The EWA is the filter ``v_t = beta v_{t-1} + (1 - beta) theta_t``; on ``theta_t = sin(omega t)``
+    (``omega = 2 pi / period``) its output is a sine delayed by
+    ``arctan(beta sin(omega) / (1 - beta cos(omega))) / omega`` steps. For a slow wave
+    (``period`` much longer than ``1 / (1 - beta)``) this tends to the mean age ``beta / (1 - beta)``;
+    for a wave whose period is not much longer than the window it is shorter.
+    """
+    _check_beta(beta)
+    check_number("period", period, low=2)
+    omega = 2 * np.pi / period
+    return float(np.arctan2(beta * np.sin(omega), 1 - beta * np.cos(omega)) / omega)
+
+
+def trailing_average(theta, window):
+    """The moving average of the last ``window`` values (causal), shape (T,).
+
+    At step ``t`` it needs the ``window`` most recent values in memory (fewer at the start, where it
+    averages what exists): the alternative to an EWA that the chapter measures.
+    """
+    theta = _check_series(theta)
+    check_number("window", window, low=1, integer=True)
+    sums = np.concatenate([[0.0], np.cumsum(theta)])
+    t = np.arange(1, theta.size + 1)
+    lo = np.maximum(t - window, 0)
+    return (sums[t] - sums[lo]) / (t - lo)
+
+
 def startup_error(v, theta, days=10):
     """Mean ``|v_t - theta_t|`` over the first ``days`` values: large when the average starts too low."""
     v = _check_series(v, "v")
@@ -148,33 +190,79 @@ def startup_error(v, theta, days=10):
     return float(np.mean(np.abs(v[:days] - theta[:days])))
 
 
-def check_ewa(fn, beta=0.9):
-    """Grade a learner's ``fn(theta, beta) -> v`` (uncorrected EWA) against :func:`ewa`.
+_THETA = np.array([10.0, 12.0, 9.0, 11.0, 14.0, 13.0, 8.0, 10.0])
 
-    Returns a message: ``"correct: ..."`` or what is wrong, as precisely as can be told from the
-    output (wrong shape, ``v_0`` not 0, ``beta`` and ``1 - beta`` swapped, bias correction applied,
-    an off-by-one shift).
-    """
-    _check_beta(beta)
-    theta = np.array([10.0, 12.0, 9.0, 11.0, 14.0, 13.0, 8.0, 10.0])
-    expected = ewa(theta, beta)
-    try:
-        got = np.asarray(fn(theta.copy(), beta), dtype=float)
-    except Exception as error:  # the learner's code may fail in any way; report it in words
-        return f"your function raised {type(error).__name__}: {error}"
+
+def _compare_series(fn, beta, expected):
+    got = exercises.call(fn, _THETA, beta)
+    got = exercises.expect_array("v", got)
     if got.shape != expected.shape:
-        return f"wrong shape: expected one average per value, shape {expected.shape}; got {got.shape}"
-    if np.allclose(got, expected):
-        return f"correct: v matches the reference for beta = {beta} (v_1 = {expected[0]:.2f}, v_T = {expected[-1]:.2f})"
-    if np.allclose(got, bias_correct(expected, beta)):
-        return "you applied bias correction: this function should return the plain v_t (start from v_0 = 0, no division)"
-    swapped = ewa(theta, 1 - beta) if 0 < beta else None
-    if swapped is not None and np.allclose(got, swapped):
-        return "beta and (1 - beta) are swapped: v_t = beta * v_{t-1} + (1 - beta) * theta_t"
-    if np.isclose(got[0], theta[0]):
-        return (f"v_1 = {got[0]:.2f} equals theta_1: start from v_0 = 0, so v_1 = (1 - beta) theta_1 = "
-                f"{expected[0]:.2f} (bias correction is a separate step)")
-    if np.allclose(got[1:], expected[:-1]):
-        return "your averages are shifted by one step: v_t must already include theta_t"
+        raise exercises.Mistake(f"v has shape {got.shape}: expected one average per value, shape {expected.shape}")
+    if not np.all(np.isfinite(got)):
+        raise exercises.Mistake("v holds NaN or inf values (a division by 1 - beta^0 = 0? t counts from 1)")
+    return got
+
+
+def _first_difference(got, expected):
     first = int(np.argmax(~np.isclose(got, expected)))
     return f"v differs from the reference first at t = {first + 1}: expected {expected[first]:.4f}, got {got[first]:.4f}"
+
+
+@exercises.checker("the exponentially weighted average")
+def check_ewa(fn, beta=0.9):
+    """Check a learner's ``fn(theta, beta) -> v`` (plain EWA, ``v_0 = 0``) against :func:`ewa`.
+
+    Names the mistake when it can tell: wrong shape, bias correction applied, ``beta`` and
+    ``1 - beta`` swapped, the notes' other start ``v_1 = theta_1``, an off-by-one shift.
+    """
+    _check_beta(beta)
+    expected = ewa(_THETA, beta)
+    got = _compare_series(fn, beta, expected)
+    if np.allclose(got, expected):
+        return f"v matches the reference for beta = {beta} (v_1 = {expected[0]:.2f}, v_T = {expected[-1]:.2f})"
+    if np.allclose(got, bias_correct(expected, beta)):
+        raise exercises.Mistake("you applied bias correction: this function returns the plain v_t "
+                                "(start from v_0 = 0, no division); the next exercise corrects it")
+    if 0 < beta and np.allclose(got, ewa(_THETA, 1 - beta)):
+        raise exercises.Mistake("beta and (1 - beta) are swapped: v_t = beta * v_{t-1} + (1 - beta) * theta_t")
+    if np.allclose(got, ewa(_THETA, beta, start="first")) or np.isclose(got[0], _THETA[0]):
+        raise exercises.Mistake(f"v_1 = {got[0]:.2f} equals theta_1: that is the source notes' convention "
+                                f"(v_1 = theta_1); this course starts from v_0 = 0, so v_1 = (1 - beta) theta_1 = "
+                                f"{expected[0]:.2f}")
+    if np.allclose(got[1:], expected[:-1]):
+        raise exercises.Mistake("your averages are shifted by one step: v_t must already include theta_t")
+    raise exercises.Mistake(_first_difference(got, expected))
+
+
+@exercises.checker("the EWA with bias correction")
+def check_ewa_corrected(fn, beta=0.9):
+    """Check a learner's ``fn(theta, beta) -> v_hat`` (``v_t / (1 - beta^t)``, ``v_0 = 0``).
+
+    Names: no correction, ``t`` counted from 0 or the correction ``1 - beta^(t+1)``, the corrected
+    value fed back into the recursion, the notes' start ``v_1 = theta_1``, ``beta`` swapped.
+    """
+    _check_beta(beta)
+    plain = ewa(_THETA, beta)
+    expected = bias_correct(plain, beta)
+    got = _compare_series(fn, beta, expected)
+    if np.allclose(got, expected):
+        return (f"v_hat matches the reference for beta = {beta}: v_hat_1 = theta_1 = {expected[0]:.2f}, "
+                f"v_hat_T = {expected[-1]:.2f}")
+    t = np.arange(1, _THETA.size + 1)
+    if np.allclose(got, plain):
+        raise exercises.Mistake("these are the plain averages: divide v_t by 1 - beta**t (t = 1 for the first value)")
+    if np.allclose(got, plain / (1 - beta ** (t + 1))):
+        raise exercises.Mistake("the correction uses beta**(t + 1): with t counting from 1, divide v_t by 1 - beta**t")
+    fed_back, running = np.empty_like(_THETA), 0.0
+    for k, value in enumerate(_THETA, start=1):
+        running = (beta * running + (1 - beta) * value) / (1 - beta**k)
+        fed_back[k - 1] = running
+    if np.allclose(got, fed_back):
+        raise exercises.Mistake("the corrected value was fed back into the recursion: keep the plain v_t running, "
+                                "and divide only what you return")
+    if np.allclose(got, ewa(_THETA, beta, start="first")):
+        raise exercises.Mistake("this is the source notes' start v_1 = theta_1 (a convention with no start-up bias): "
+                                "here start from v_0 = 0 and divide by 1 - beta**t")
+    if 0 < beta and np.allclose(got, bias_correct(ewa(_THETA, 1 - beta), beta)):
+        raise exercises.Mistake("beta and (1 - beta) are swapped: v_t = beta * v_{t-1} + (1 - beta) * theta_t")
+    raise exercises.Mistake(_first_difference(got, expected))

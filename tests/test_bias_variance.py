@@ -26,7 +26,7 @@ def test_check_verdict_names_the_failing_case():
 
 
 def test_verdict_validates():
-    with pytest.raises(ValueError, match=r"dev must be in \[0, 1\]"):
+    with pytest.raises(ValueError, match=r"dev: got 11.0, expected a number in \[0, 1\]"):
         bv.verdict(0.0, 0.1, 11.0)  # percent instead of a fraction
 
 

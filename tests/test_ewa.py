@@ -63,7 +63,7 @@ def test_claims_on_the_temperatures(theta):
     (dict(theta=[1.0, np.nan]), "NaN"),
     (dict(theta=np.ones((2, 3))), "1-D"),
     (dict(theta=[], beta=0.5), "at least one"),
-    (dict(theta=[1.0], beta=1.0), r"beta must be in \[0, 1\)"),
+    (dict(theta=[1.0], beta=1.0), r"beta: got 1.0, expected a number in \[0, 1\)"),
     (dict(theta=[1.0], beta=-0.1), "beta"),
 ])
 def test_ewa_validates(bad, match):
@@ -72,7 +72,7 @@ def test_ewa_validates(bad, match):
 
 
 def test_other_validation():
-    with pytest.raises(ValueError, match="n must be"):
+    with pytest.raises(ValueError, match="n: got 0, expected an integer"):
         ewa.ewa_weights(0.9, 0)
     with pytest.raises(ValueError, match="same shape"):
         ewa.lag_days(np.ones(300), np.ones(299))
@@ -90,8 +90,12 @@ def _plain(theta, beta):
     return out
 
 
+def _failed(result, word):
+    return result.status == "failed" and word in result.message
+
+
 def test_check_ewa_tells_what_is_wrong():
-    assert ewa.check_ewa(_plain).startswith("correct")
+    assert ewa.check_ewa(_plain).passed
 
     def swapped(theta, beta):
         return _plain(theta, 1 - beta)
@@ -112,12 +116,79 @@ def test_check_ewa_tells_what_is_wrong():
     def broken(theta, beta):
         raise KeyError("oops")
 
-    assert "swapped" in ewa.check_ewa(swapped)
-    assert "v_0 = 0" in ewa.check_ewa(starts_at_theta)
-    assert "bias correction" in ewa.check_ewa(corrected)
-    assert "shifted" in ewa.check_ewa(shifted)
-    assert "raised KeyError" in ewa.check_ewa(broken)
-    assert "wrong shape" in ewa.check_ewa(lambda theta, beta: _plain(theta, beta)[:-1])
+    def stub(theta, beta):
+        raise NotImplementedError("write it")
+
+    assert ewa.check_ewa(stub).status == "not written"
+    assert _failed(ewa.check_ewa(swapped), "swapped")
+    assert _failed(ewa.check_ewa(starts_at_theta), "convention")
+    assert _failed(ewa.check_ewa(corrected), "bias correction")
+    assert _failed(ewa.check_ewa(shifted), "shifted")
+    assert _failed(ewa.check_ewa(broken), "KeyError")
+    assert _failed(ewa.check_ewa(lambda theta, beta: _plain(theta, beta)[:-1]), "shape")
+
+
+def test_check_ewa_corrected_tells_what_is_wrong():
+    def reference(theta, beta):
+        return ewa.ewa(theta, beta, bias_correction=True)
+
+    def t_from_zero(theta, beta):
+        v, out = 0.0, []
+        for t, x in enumerate(theta):
+            v = beta * v + (1 - beta) * x
+            out.append(v / (1 - beta ** (t + 1 + 1)))
+        return out
+
+    def fed_back(theta, beta):
+        v, out = 0.0, []
+        for t, x in enumerate(theta, start=1):
+            v = (beta * v + (1 - beta) * x) / (1 - beta**t)
+            out.append(v)
+        return out
+
+    def divides_by_zero(theta, beta):
+        plain = np.array(_plain(theta, beta))
+        with np.errstate(divide="ignore"):
+            return plain / (1 - beta ** np.arange(len(plain)))
+
+    assert ewa.check_ewa_corrected(reference).passed
+    assert ewa.check_ewa_corrected(lambda theta, beta: None).status == "not written"
+    assert _failed(ewa.check_ewa_corrected(_plain), "plain averages")
+    assert _failed(ewa.check_ewa_corrected(t_from_zero), "t + 1")
+    assert _failed(ewa.check_ewa_corrected(fed_back), "fed back")
+    assert _failed(ewa.check_ewa_corrected(divides_by_zero), "NaN or inf")
+    assert _failed(ewa.check_ewa_corrected(lambda theta, beta: ewa.ewa(theta, beta, start="first")), "convention")
+
+
+def test_notes_start_convention():
+    theta = np.array([4.0, 2.0, 6.0])
+    v = ewa.ewa(theta, 0.5, start="first")
+    assert v[0] == 4.0 and v[1] == pytest.approx(0.5 * 4 + 0.5 * 2) and v[2] == pytest.approx(0.5 * 3 + 0.5 * 6)
+    with pytest.raises(ValueError, match="start"):
+        ewa.ewa(theta, 0.5, start="one")
+    with pytest.raises(ValueError, match="bias_correction"):
+        ewa.ewa(theta, 0.5, bias_correction=True, start="first")
+
+
+def test_sine_lag_matches_a_filtered_sine_and_tends_to_the_mean_age():
+    period, beta = 200.0, 0.95
+    t = np.arange(4000)
+    v = ewa.ewa(np.sin(2 * np.pi * t / period), beta)
+    lag = ewa.sine_lag(beta, period)
+    # after the start-up, v is a sine delayed by `lag` steps (with a smaller amplitude)
+    late = t[2000:]
+    fit = np.sin(2 * np.pi * (late - lag) / period)
+    amplitude = np.dot(v[2000:], fit) / np.dot(fit, fit)
+    assert np.max(np.abs(v[2000:] - amplitude * fit)) < 1e-9
+    assert ewa.sine_lag(0.9, 1e6) == pytest.approx(ewa.mean_lag(0.9), rel=1e-3)
+
+
+def test_trailing_average():
+    theta = np.array([1.0, 2.0, 3.0, 4.0, 5.0])
+    np.testing.assert_allclose(ewa.trailing_average(theta, 2), [1.0, 1.5, 2.5, 3.5, 4.5])
+    np.testing.assert_allclose(ewa.trailing_average(theta, 1), theta)
+    with pytest.raises(ValueError, match="window"):
+        ewa.trailing_average(theta, 0)
 
 
 def test_explorer_readout_follows_the_controls():

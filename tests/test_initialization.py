@@ -34,11 +34,11 @@ def test_forward_backward_validation(small):
     params = model.init_params([2, 3, 1], seed=0)
     with pytest.raises(ValueError, match="pass X.T"):
         initialization.forward_backward(X.T, Y, params)
-    with pytest.raises(ValueError, match="hidden must be one of"):
+    with pytest.raises(ValueError, match="hidden: got 'swish', expected one of"):
         initialization.forward_backward(X, Y, params, hidden="swish")
     with pytest.raises(ValueError, match="single logistic output"):
         initialization.forward_backward(X, Y, model.init_params([2, 3, 2], seed=0))
-    with pytest.raises(ValueError, match="labels in Y must be 0 or 1"):
+    with pytest.raises(ValueError, match="Y: got .*expected labels 0 or 1"):
         initialization.forward_backward(X, Y * 2, params)
 
 
@@ -95,9 +95,9 @@ def test_deep_linear_network_is_a_power():
     assert np.allclose(A[7], 1.2**7 * x)
     norms = initialization.random_linear_norms(0.5, 20, n=200)
     assert norms[0] == 1 and abs(np.exp(np.polyfit(np.arange(21), np.log(norms), 1)[0]) - 0.5) < 0.03
-    with pytest.raises(ValueError, match="L must be"):
+    with pytest.raises(ValueError, match="L: got 0, expected an integer"):
         initialization.deep_linear_output(1.0, 0, x)
-    with pytest.raises(ValueError, match="scale must be"):
+    with pytest.raises(ValueError, match="scale: got -1.0, expected a number"):
         initialization.random_linear_norms(-1.0, 5)
 
 

@@ -6,6 +6,7 @@ from functools import lru_cache
 
 import ipywidgets as W
 import matplotlib.dates as mdates
+import matplotlib.pyplot as plt
 import numpy as np
 
 from .. import data, ewa, plots
@@ -14,6 +15,9 @@ from . import Experiment, LiveFigure, register
 BETAS = (0.0, 0.5, 0.6, 0.7, 0.8, 0.85, 0.9, 0.93, 0.95, 0.97, 0.98, 0.99, 0.995)
 ZOOM_DAYS = 60
 WEIGHT_DAYS = 150
+# The chapter colours beta along one sequential colour map; the average shown here takes its dark end.
+EWA_COLOR = plt.cm.viridis(0.1)
+POINTS_COLOR = "0.6"
 
 
 @lru_cache(maxsize=1)
@@ -49,8 +53,8 @@ def ewa_explorer():
 
     live = LiveFigure(1, 3, figsize=(12.5, 4.2), gridspec_kw={"width_ratios": [1.7, 1, 1]})
     ax_all, ax_zoom, ax_w = live.axes
-    ax_all.plot(days, theta, ".", color="#9e9e9e", markersize=2.5, label="daily mean temperature")
-    (v_all,) = ax_all.plot(days, theta, color=plots.COLORS["dev"], lw=2, label="EWA $v_t$ (as set)")
+    ax_all.plot(days, theta, ".", color=POINTS_COLOR, markersize=2.5, label="daily mean temperature")
+    (v_all,) = ax_all.plot(days, theta, color=EWA_COLOR, lw=2, label="EWA $v_t$ (as set)")
     live.animate(v_all)
     ax_all.xaxis.set_major_locator(mdates.YearLocator())
     ax_all.xaxis.set_major_formatter(mdates.DateFormatter("%Y"))
@@ -59,9 +63,9 @@ def ewa_explorer():
     plots.style_axes(ax_all, "Seattle daily mean temperature 2012-2015 (NOAA)", "date", "temperature (°C)")
 
     t_zoom = np.arange(1, ZOOM_DAYS + 1)
-    ax_zoom.plot(t_zoom, theta[:ZOOM_DAYS], "o", color="#9e9e9e", markersize=3, label=r"$\theta_t$")
-    (other_zoom,) = ax_zoom.plot(t_zoom, theta[:ZOOM_DAYS], color="#555555", lw=1.2, ls="--", label="toggle's other setting")
-    (v_zoom,) = ax_zoom.plot(t_zoom, theta[:ZOOM_DAYS], color=plots.COLORS["dev"], lw=2.2, label="shown $v_t$")
+    ax_zoom.plot(t_zoom, theta[:ZOOM_DAYS], "o", color=POINTS_COLOR, markersize=3, label=r"$\theta_t$")
+    (other_zoom,) = ax_zoom.plot(t_zoom, theta[:ZOOM_DAYS], color="0.3", lw=1.2, ls="--", label="toggle's other setting")
+    (v_zoom,) = ax_zoom.plot(t_zoom, theta[:ZOOM_DAYS], color=EWA_COLOR, lw=2.2, label="shown $v_t$")
     live.animate(other_zoom, v_zoom)
     ax_zoom.set_xlim(0, ZOOM_DAYS + 1)
     ax_zoom.set_ylim(-3, 14)
@@ -69,9 +73,9 @@ def ewa_explorer():
     zoom_status = live.animate(ax_zoom.text(0.03, 0.95, "", transform=ax_zoom.transAxes, va="top", fontsize=10))
 
     k = np.arange(WEIGHT_DAYS)
-    (weights,) = ax_w.plot(k, np.ones(WEIGHT_DAYS), color=plots.COLORS["train"], lw=2, label=r"weight $\beta^k$")
-    window = ax_w.axvline(10, color="#555555", ls=":", lw=1.5, label=r"$k = 1/(1-\beta)$")
-    one_over_e = ax_w.axhline(np.exp(-1), color="#999999", ls="-.", lw=1.2, label="1/e")
+    (weights,) = ax_w.plot(k, np.ones(WEIGHT_DAYS), color=EWA_COLOR, lw=2, label=r"weight $\beta^k$")
+    window = ax_w.axvline(10, color="0.3", ls=":", lw=1.5, label=r"$k = 1/(1-\beta)$")
+    one_over_e = ax_w.axhline(np.exp(-1), color="0.5", ls="-.", lw=1.2, label="1/e")
     live.animate(weights, window)
     ax_w.set_xlim(0, WEIGHT_DAYS)
     ax_w.set_ylim(0, 1.05)
