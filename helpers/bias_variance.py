@@ -13,11 +13,13 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from . import data, model, optim, plots
+from . import data, exercises, model, optim, plots
+from .exercises import Mistake
 from .validate import as_float_array, check_number
 
-__all__ = ["Diagnosis", "verdict", "check_verdict", "CASES", "bayes_error", "bayes_proba", "Grid", "train_grid",
-           "capacity_curve", "learning_curve"]
+__all__ = ["Diagnosis", "verdict", "CASES", "bayes_error", "bayes_error_from_proba", "bayes_proba", "Grid",
+           "train_grid", "capacity_curve", "learning_curve", "check_train_dev_test_split", "check_verdict",
+           "check_bayes_error_from_proba"]
 
 RECIPE = {
     "high bias": "bigger network, train longer (or another architecture)",
@@ -90,12 +92,25 @@ def bayes_proba(X, noise, label_noise=0.0):
     return ((1 - label_noise) * p1 + label_noise * (1 - p1)).reshape(1, -1)
 
 
+def bayes_error_from_proba(p):
+    """The Bayes error from the true posterior ``p = P(y=1 | x)`` at examples ``x`` drawn from the data.
+
+    The best possible classifier predicts 1 where ``p > 0.5``; at ``x`` it is wrong with probability
+    ``min(p, 1 - p)``. Its error is the mean of that over the examples.
+    """
+    p = as_float_array("p", p)
+    if p.size == 0 or np.any(p < 0) or np.any(p > 1):
+        raise ValueError(f"p must be a non-empty array of probabilities in [0, 1]; got {p.size} value(s)"
+                         + (f" in [{p.min():.3g}, {p.max():.3g}]" if p.size else ""))
+    return float(np.mean(np.minimum(p, 1 - p)))
+
+
 def bayes_error(noise, label_noise=0.0, m=4000, seed=0):
     """The lowest error any classifier can reach on :func:`helpers.data.make_noisy` data,
-    estimated on ``m`` fresh examples as ``mean(min(p, 1 - p))``."""
+    estimated on ``m`` fresh examples by :func:`bayes_error_from_proba`."""
+    check_number("m", m, low=1, integer=True)
     X, _ = data.make_moons(m, noise, seed=seed + 12345)
-    p = bayes_proba(X, noise, label_noise)
-    return float(np.mean(np.minimum(p, 1 - p)))
+    return bayes_error_from_proba(bayes_proba(X, noise, label_noise))
 
 
 @dataclass
@@ -163,37 +178,66 @@ def train_grid(hidden_units=(1, 4, 16, 64), lambdas=(0.0, 0.1, 0.5, 3.0), train_
     return grid
 
 
-def _errors_over_seeds(X, Y, X_dev, Y_dev, layer_dims, seeds, lambd, num_epochs, learning_rate):
+def _errors_per_seed(X, Y, X_dev, Y_dev, layer_dims, seeds, lambd, num_epochs, learning_rate):
+    # One stack of networks, one initialization each: (train errors, dev errors), each of shape (S,).
     stack = model.stack_params([model.init_params(layer_dims, seed=s) for s in seeds])
     trained, _ = model.fit(X, Y, stack, optim.adam(learning_rate), num_epochs=num_epochs, lambd=lambd)
-    return float(np.mean(1 - model.accuracy(X, Y, trained))), float(np.mean(1 - model.accuracy(X_dev, Y_dev, trained)))
+    return 1 - model.accuracy(X, Y, trained), 1 - model.accuracy(X_dev, Y_dev, trained)
+
+
+def _check_curve_args(name, values, seeds, dev_size, num_epochs, learning_rate, lambd, noise, label_noise):
+    if not values or not all(isinstance(v, (int, np.integer)) and v >= 1 for v in values):
+        raise ValueError(f"{name} must be a non-empty sequence of positive integers; got {values!r}")
+    seeds = list(seeds)
+    if not seeds or not all(isinstance(s, (int, np.integer)) and s >= 0 for s in seeds):
+        raise ValueError(f"seeds must be a non-empty sequence of integers >= 0; got {seeds!r}")
+    check_number("dev_size", dev_size, low=1, integer=True)
+    check_number("num_epochs", num_epochs, low=1, integer=True)
+    check_number("learning_rate", learning_rate, low=0, low_open=True)
+    check_number("lambd", lambd, low=0)
+    check_number("noise", noise, low=0, low_open=True)
+    check_number("label_noise", label_noise, low=0, high=0.5)
+    return seeds
 
 
 def capacity_curve(hidden_units=(1, 2, 4, 8, 16, 32, 64), m=100, noise=0.25, label_noise=0.05, lambd=0.0,
-                   seeds=(0, 1, 2), dev_size=400, num_epochs=250, learning_rate=0.05):
-    """Train and dev error of ``[2, h, 1]`` networks against ``h`` (mean over initializations ``seeds``).
+                   seeds=range(6), dev_size=5000, num_epochs=500, learning_rate=0.05, data_seed=0):
+    """Train and dev error of ``[2, h, 1]`` networks against ``h``, one training set, several initializations.
 
-    Returns ``(hidden_units, train_errors, dev_errors)`` as arrays.
+    The training set (``m`` examples, drawn with ``data_seed``) is the same for every network; each
+    ``h`` is trained from every initialization in ``seeds``; dev errors are measured on ``dev_size``
+    fresh examples of the same distribution.
+
+    Returns ``(hidden_units, train_errors, dev_errors)``: ``hidden_units`` of shape ``(H,)``, the errors
+    of shape ``(S, H)``, one row per initialization (average over axis 0 for the curve; the spread
+    over the rows is the uncertainty that comes from the initialization).
     """
-    X, Y = data.make_noisy(m, noise, label_noise, seed=0)
-    X_dev, Y_dev = data.make_noisy(dev_size, noise, label_noise, seed=1000)
-    errors = [_errors_over_seeds(X, Y, X_dev, Y_dev, [2, h, 1], seeds, lambd, num_epochs, learning_rate)
+    seeds = _check_curve_args("hidden_units", hidden_units, seeds, dev_size, num_epochs, learning_rate, lambd, noise,
+                              label_noise)
+    check_number("m", m, low=2, integer=True)
+    X, Y = data.make_noisy(m, noise, label_noise, seed=data_seed)
+    X_dev, Y_dev = data.make_noisy(dev_size, noise, label_noise, seed=data_seed + 1000)
+    errors = [_errors_per_seed(X, Y, X_dev, Y_dev, [2, h, 1], seeds, lambd, num_epochs, learning_rate)
               for h in hidden_units]
-    train, dev = np.array(errors).T
+    train, dev = (np.stack(e, axis=1) for e in zip(*errors))
     return np.array(hidden_units), train, dev
 
 
 def learning_curve(train_sizes=(20, 40, 80, 160, 320, 640), hidden_units=16, noise=0.25, label_noise=0.05,
-                   lambd=0.0, seeds=(0, 1, 2), dev_size=400, num_epochs=250, learning_rate=0.05):
+                   lambd=0.0, seeds=range(3), dev_size=5000, num_epochs=250, learning_rate=0.05, data_seed=0):
     """Train and dev error of one ``[2, h, 1]`` network against the training-set size ``m``.
 
-    The training sets are nested (the first ``m`` of one pool). Returns ``(sizes, train, dev)``.
+    The training sets are nested (the first ``m`` of one pool). Returns ``(sizes, train, dev)``, the
+    errors of shape ``(S, len(train_sizes))``, one row per initialization in ``seeds``.
     """
-    X_pool, Y_pool = data.make_noisy(max(train_sizes), noise, label_noise, seed=0)
-    X_dev, Y_dev = data.make_noisy(dev_size, noise, label_noise, seed=1000)
-    errors = [_errors_over_seeds(X_pool[:, :m], Y_pool[:, :m], X_dev, Y_dev, [2, hidden_units, 1], seeds, lambd,
-                                 num_epochs, learning_rate) for m in train_sizes]
-    train, dev = np.array(errors).T
+    seeds = _check_curve_args("train_sizes", train_sizes, seeds, dev_size, num_epochs, learning_rate, lambd, noise,
+                              label_noise)
+    check_number("hidden_units", hidden_units, low=1, integer=True)
+    X_pool, Y_pool = data.make_noisy(max(train_sizes), noise, label_noise, seed=data_seed)
+    X_dev, Y_dev = data.make_noisy(dev_size, noise, label_noise, seed=data_seed + 1000)
+    errors = [_errors_per_seed(X_pool[:, :m], Y_pool[:, :m], X_dev, Y_dev, [2, hidden_units, 1], seeds, lambd,
+                               num_epochs, learning_rate) for m in train_sizes]
+    train, dev = (np.stack(e, axis=1) for e in zip(*errors))
     return np.array(train_sizes), train, dev
 
 
@@ -207,16 +251,82 @@ CASES = [
 ]
 
 
+# ---------------------------------------------------------------- exercises
+
+
+@exercises.checker("train_dev_test_split")
+def check_train_dev_test_split(attempt):
+    """Compare ``attempt(X, Y, fractions, seed)`` with :func:`helpers.data.train_dev_test_split`."""
+    m = 47  # fractions of 47 are not whole numbers: the sizes must come from data.split_sizes
+    X = np.vstack([np.arange(m, dtype=float), np.arange(m, dtype=float) * 10])  # column i holds (i, 10 i)
+    Y = (np.arange(m) % 3 == 0).astype(float).reshape(1, -1)
+    for fractions, seed in (((0.6, 0.2, 0.2), 0), ((0.7, 0.3), 5)):
+        got = exercises.call(attempt, X, Y, fractions, seed)
+        expected = data.train_dev_test_split(X, Y, fractions, seed)
+        names = ["train", "dev", "test"][: len(expected)]
+        if not isinstance(got, (list, tuple)) or len(got) != len(expected):
+            raise Mistake(f"return one (X_part, Y_part) pair per fraction: {len(expected)} for {fractions}; got "
+                          f"{len(got) if isinstance(got, (list, tuple)) else type(got).__name__}")
+        for name, part, (X_part, Y_part) in zip(names, got, expected):
+            if not isinstance(part, (list, tuple)) or len(part) != 2:
+                raise Mistake(f"the {name} part must be a pair (X_{name}, Y_{name})")
+            X_got = exercises.expect_array(f"X_{name}", part[0])
+            Y_got = exercises.expect_array(f"Y_{name}", part[1])
+            if X_got.ndim != 2 or X_got.shape[0] != 2:
+                raise Mistake(f"X_{name} has shape {X_got.shape}: the examples are the columns of X, (n_x, m); "
+                              f"cut columns, X[:, idx]")
+            if X_got.shape != X_part.shape:
+                raise Mistake(f"X_{name} has {X_got.shape[1]} examples, expected {X_part.shape[1]} for fractions "
+                              f"{fractions} of m = {m} (data.split_sizes gives the sizes)")
+            if Y_got.shape != Y_part.shape:
+                raise Mistake(f"Y_{name} has shape {Y_got.shape}, expected {Y_part.shape}")
+            if not np.array_equal(Y_got, Y[:, X_got[0].astype(int)]):
+                raise Mistake(f"the labels of the {name} part do not belong to its examples: shuffle X and Y with "
+                              f"the same permutation of the columns")
+            if not np.array_equal(X_got, X_part):
+                if np.all(np.diff(X_got[0]) > 0):
+                    raise Mistake(f"the {name} part keeps the original order of the examples: shuffle the columns "
+                                  f"first (np.random.default_rng(seed).permutation(m))")
+                raise Mistake(f"the {name} part holds other examples than the reference's: take order = "
+                              f"np.random.default_rng(seed).permutation(m), then cut order into consecutive parts "
+                              f"of sizes data.split_sizes(m, fractions), train first")
+    return "one permutation of the columns for X and Y, cut into parts of data.split_sizes"
+
+
+@exercises.checker("verdict")
 def check_verdict(attempt):
-    """Compare a learner's ``attempt(bayes, train, dev) -> str`` with :func:`verdict` on the five
-    cases of the chapter and a few more. Returns ``"all N cases agree"`` or says exactly which case
-    differs, what was expected and why."""
-    cases = CASES + [(0.05, 0.06, 0.30, "high variance"), (0.02, 0.20, 0.21, "high bias"), (0.10, 0.30, 0.45, "high bias and high variance")]
+    """Compare ``attempt(bayes, train, dev) -> str`` with :func:`verdict` on the chapter's five cases and more."""
+    cases = CASES + [(0.05, 0.06, 0.30, "high variance"), (0.02, 0.20, 0.21, "high bias"),
+                     (0.10, 0.30, 0.45, "high bias and high variance")]
     for bayes, train, dev, expected in cases:
-        got = attempt(bayes, train, dev)
+        got = exercises.call(attempt, bayes, train, dev)
         if got != expected:
             d = verdict(bayes, train, dev)
-            return (f"bayes={bayes:.1%}, train={train:.1%}, dev={dev:.1%}: expected {expected!r}, got {got!r}. "
-                    f"Avoidable bias = train - bayes = {d.avoidable_bias:.1%}, variance = dev - train = "
-                    f"{d.variance:.1%}; each is high above {0.02:.0%}.")
+            raise Mistake(f"bayes={bayes:.1%}, train={train:.1%}, dev={dev:.1%}: expected {expected!r}, got {got!r}. "
+                          f"Avoidable bias = train - bayes = {d.avoidable_bias:.1%}, variance = dev - train = "
+                          f"{d.variance:.1%}; each is high above 2%.")
     return f"all {len(cases)} cases agree"
+
+
+@exercises.checker("bayes_error_from_proba")
+def check_bayes_error_from_proba(attempt):
+    """Compare ``attempt(p)`` with :func:`bayes_error_from_proba` on posteriors that tell mistakes apart."""
+    rng = np.random.default_rng(0)
+    for p in (np.array([[0.1, 0.2, 0.7, 0.95, 0.5, 0.6]]), rng.uniform(0, 1, (1, 40))):
+        got = exercises.call(attempt, p.copy())
+        expected = bayes_error_from_proba(p)
+        if np.ndim(got) != 0 and np.size(got) != 1:
+            raise Mistake(f"return one number (the mean over the examples); got an array of shape {np.shape(got)}")
+        got = float(exercises.expect_array("the Bayes error", got).reshape(()))
+        if np.isclose(got, expected):
+            continue
+        if np.isclose(got, 1 - expected):
+            raise Mistake("this is the Bayes classifier's accuracy, mean(max(p, 1 - p)); its error is "
+                          "mean(min(p, 1 - p))")
+        if np.isclose(got, np.mean(p < 0.5)) or np.isclose(got, np.mean(p > 0.5)):
+            raise Mistake("this counts the examples on one side of 0.5; at each x the best classifier is still "
+                          "wrong with probability min(p, 1 - p): average that")
+        if np.isclose(got, np.sum(np.minimum(p, 1 - p))):
+            raise Mistake("this is the sum over the examples: divide by m (take the mean)")
+        raise Mistake(f"got {got:.4g}, expected {expected:.4g} = mean(min(p, 1 - p))")
+    return "the mean over the examples of min(p, 1 - p)"

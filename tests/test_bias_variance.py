@@ -18,11 +18,115 @@ def test_diagnosis_numbers_and_advice():
     assert "high bias and high variance" in str(d)
 
 
-def test_check_verdict_names_the_failing_case():
+# ---------------------------------------------------------------- the exercises
+
+
+def my_verdict(bayes, train, dev):
+    high_bias, high_variance = train - bayes > 0.02, dev - train > 0.02
+    if high_bias and high_variance:
+        return "high bias and high variance"
+    return "high bias" if high_bias else "high variance" if high_variance else "low bias, low variance"
+
+
+def my_split(X, Y, fractions, seed):
+    m = X.shape[1]
+    order = np.random.default_rng(seed).permutation(m)
+    bounds = np.cumsum((0,) + data.split_sizes(m, fractions))
+    return [(X[:, order[a:b]], Y[:, order[a:b]]) for a, b in zip(bounds[:-1], bounds[1:])]
+
+
+def my_bayes_error(p):
+    return float(np.mean(np.minimum(p, 1 - p)))
+
+
+def stub(*args):
+    raise NotImplementedError("write it")
+
+
+@pytest.mark.parametrize("check, solution", [
+    (bv.check_verdict, my_verdict),
+    (bv.check_verdict, lambda b, t, d: bv.verdict(b, t, d).verdict),
+    (bv.check_train_dev_test_split, my_split),
+    (bv.check_train_dev_test_split, data.train_dev_test_split),
+    (bv.check_bayes_error_from_proba, my_bayes_error),
+    (bv.check_bayes_error_from_proba, bv.bayes_error_from_proba),
+])
+def test_solutions_pass_and_stubs_are_not_written(check, solution):
+    assert check(solution).passed
+    assert check(stub).status == "not written"
+    assert check(lambda *a: None).status == "not written"
+    crash = check(lambda *a: [][1])
+    assert crash.status == "failed" and "IndexError" in crash.message
+
+
+def failure(check, attempt):
+    result = check(attempt)
+    assert result.status == "failed", result
+    return result.message
+
+
+def test_verdict_mistakes():
+    forgets_bayes = lambda bayes, train, dev: my_verdict(0.0, train, dev)
+    message = failure(bv.check_verdict, forgets_bayes)
+    assert "bayes=15.0%" in message and "expected 'low bias, low variance', got 'high bias'" in message
     always_variance = lambda bayes, train, dev: "high variance"
-    message = bv.check_verdict(always_variance)
-    assert message.startswith("bayes=0.0%, train=15.0%, dev=16.0%: expected 'high bias', got 'high variance'")
-    assert bv.check_verdict(lambda b, t, d: bv.verdict(b, t, d).verdict) == "all 8 cases agree"
+    assert "expected 'high bias'" in failure(bv.check_verdict, always_variance)
+    gap_against_bayes = lambda bayes, train, dev: my_verdict(bayes, bayes, dev)  # variance measured from Bayes
+    assert "variance = dev - train" in failure(bv.check_verdict, gap_against_bayes)
+
+
+def test_split_mistakes():
+    def no_shuffle(X, Y, fractions, seed):
+        bounds = np.cumsum((0,) + data.split_sizes(X.shape[1], fractions))
+        return [(X[:, a:b], Y[:, a:b]) for a, b in zip(bounds[:-1], bounds[1:])]
+
+    def two_permutations(X, Y, fractions, seed):
+        rng = np.random.default_rng(seed)
+        X, Y = X[:, rng.permutation(X.shape[1])], Y[:, rng.permutation(X.shape[1])]
+        return no_shuffle(X, Y, fractions, seed)
+
+    def rows(X, Y, fractions, seed):
+        return [(Xp.T, Yp) for Xp, Yp in my_split(X, Y, fractions, seed)]
+
+    def rounds_sizes(X, Y, fractions, seed):
+        m = X.shape[1]
+        order = np.random.default_rng(seed).permutation(m)
+        bounds = np.cumsum([0] + [int(np.ceil(f * m)) for f in fractions])
+        return [(X[:, order[a:b]], Y[:, order[a:b]]) for a, b in zip(bounds[:-1], bounds[1:])]
+
+    assert "original order" in failure(bv.check_train_dev_test_split, no_shuffle)
+    assert "same permutation" in failure(bv.check_train_dev_test_split, two_permutations)
+    assert "columns" in failure(bv.check_train_dev_test_split, rows)
+    assert "split_sizes" in failure(bv.check_train_dev_test_split, rounds_sizes)
+
+
+def test_bayes_error_mistakes():
+    assert "accuracy" in failure(bv.check_bayes_error_from_proba, lambda p: float(np.mean(np.maximum(p, 1 - p))))
+    assert "one side of 0.5" in failure(bv.check_bayes_error_from_proba, lambda p: float(np.mean(p < 0.5)))
+    assert "divide by m" in failure(bv.check_bayes_error_from_proba, lambda p: float(np.sum(np.minimum(p, 1 - p))))
+    assert "one number" in failure(bv.check_bayes_error_from_proba, lambda p: np.minimum(p, 1 - p))
+
+
+def test_curves_return_one_row_per_initialization():
+    h, train, dev = bv.capacity_curve(hidden_units=(1, 4), seeds=(0, 1, 2), dev_size=50, num_epochs=5)
+    assert h.tolist() == [1, 4] and train.shape == dev.shape == (3, 2)
+    sizes, train, dev = bv.learning_curve(train_sizes=(20, 40), seeds=(0, 1), dev_size=50, num_epochs=5)
+    assert sizes.tolist() == [20, 40] and train.shape == dev.shape == (2, 2)
+    assert np.all((dev >= 0) & (dev <= 1))
+
+
+@pytest.mark.parametrize("call, words", [
+    (lambda: bv.capacity_curve(hidden_units=(0, 4)), "hidden_units"),
+    (lambda: bv.capacity_curve(seeds=()), "seeds"),
+    (lambda: bv.capacity_curve(dev_size=0), "dev_size"),
+    (lambda: bv.learning_curve(train_sizes=(20.5,)), "train_sizes"),
+    (lambda: bv.learning_curve(learning_rate=-1), "learning_rate"),
+    (lambda: bv.bayes_error_from_proba([[0.2, 1.5]]), "probabilities"),
+    (lambda: bv.bayes_error(0.2, m=0), "m"),
+])
+def test_bad_input_is_a_clear_value_error(call, words):
+    with pytest.raises(ValueError, match=words):
+        call()
 
 
 def test_verdict_validates():
@@ -37,6 +141,7 @@ def test_bayes_classifier_beats_a_trained_network_and_error_grows_with_noise():
     p = bv.bayes_proba(X, 0.25, 0.05)
     empirical = np.mean((p > 0.5) != Y)
     assert empirical == pytest.approx(errors[1], abs=0.02)
+    assert bv.bayes_error_from_proba(p) == pytest.approx(errors[1], abs=0.02)
 
 
 def test_grid_is_indexed_by_every_combination():
