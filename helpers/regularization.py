@@ -9,9 +9,10 @@ this module holds what the chapter shows *about* them:
 - :func:`hidden_preactivations` and :func:`near_linear_fraction`: why small weights simplify a
   tanh network (its ``Z`` stays where ``tanh(z) ~ z``);
 - :func:`early_stopping_point` on a dev-cost history;
-- :func:`shift_images`, :func:`flip_images`, :func:`augment` for 8x8 digits;
+- :func:`shift_images`, :func:`flip_images`, :func:`rotate_images`, :func:`crop_images`,
+  :func:`augment` for 8x8 digits;
 - :func:`train_lambda_grid`, every network the live experiment shows, trained as stacks;
-- :func:`check_l2_penalty`, the checker of the chapter's exercise.
+- :func:`check_l2_cost_term` and :func:`check_l2_backward`, the checkers of the chapter's exercises.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from . import data, layers, model, optim, plots
+from . import data, exercises, layers, model, optim, plots
 from .blas import single_thread
 from .validate import as_float_array, check_choice, check_number, check_X
 
@@ -28,6 +29,7 @@ __all__ = [
     "NEAR_LINEAR_Z",
     "overfitting_data",
     "l2_penalty",
+    "l2_backward",
     "weight_decay_step",
     "weight_decay_identity",
     "hidden_preactivations",
@@ -37,11 +39,15 @@ __all__ = [
     "early_stopping_point",
     "shift_images",
     "flip_images",
+    "rotate_images",
+    "crop_images",
     "augment",
     "jitter_images",
+    "tilt_images",
     "LambdaGrid",
     "train_lambda_grid",
-    "check_l2_penalty",
+    "check_l2_cost_term",
+    "check_l2_backward",
 ]
 
 #: ``|z| < 0.5`` is where ``tanh(z)`` stays within 8 % of ``z`` (``tanh(0.5) = 0.462``).
@@ -62,12 +68,40 @@ def overfitting_data(m=50, noise=0.3, label_noise=0.1, dev_size=400, seed=0):
     return X, Y, X_dev, Y_dev
 
 
+def _weights(params):
+    """``L`` for a parameter dict holding ``W1..WL`` (and ``b1..bL``, when any bias is there)."""
+    if not isinstance(params, dict) or "W1" not in params:
+        raise ValueError(f"params must be a dict with W1, b1, ..., WL, bL (see model.init_params); got "
+                         f"{type(params).__name__}{' with keys ' + ', '.join(map(str, params)) if isinstance(params, dict) else ''}")
+    L = model.num_layers(params)
+    for l in range(1, L + 1):
+        as_float_array(f"W{l}", params[f"W{l}"], ndim=(2, 3))
+    return L
+
+
 def l2_penalty(params, lambd, m):
     """Reference value of the L2 term ``lambd / (2 m) * sum_l ||W[l]||_F^2`` (biases excluded)."""
     check_number("lambd", lambd, low=0)
     check_number("m", m, low=1, integer=True)
-    L = model.num_layers(params)
+    L = _weights(params)
     return float(lambd / (2 * m) * sum(np.sum(params[f"W{l}"] ** 2) for l in range(1, L + 1)))
+
+
+def l2_backward(grads, params, lambd, m):
+    """Reference backward of the L2 term: ``dW[l] + lambd / m * W[l]`` for every layer; ``db`` unchanged.
+
+    ``grads`` are the gradients of the cross-entropy alone (``dW1, db1, ...``). Returns new grads.
+    """
+    check_number("lambd", lambd, low=0)
+    check_number("m", m, low=1, integer=True)
+    L = _weights(params)
+    missing = [f"dW{l}" for l in range(1, L + 1) if not isinstance(grads, dict) or f"dW{l}" not in grads]
+    if missing:
+        raise ValueError(f"grads must hold {', '.join(f'dW{l}' for l in range(1, L + 1))}; missing {', '.join(missing)}")
+    new = dict(grads)
+    for l in range(1, L + 1):
+        new[f"dW{l}"] = grads[f"dW{l}"] + lambd / m * params[f"W{l}"]
+    return new
 
 
 # ---------------------------------------------------------------- weight decay
@@ -81,6 +115,10 @@ def weight_decay_step(params, grads_data, learning_rate, lambd, m):
     check_number("learning_rate", learning_rate, low=0, low_open=True)
     check_number("lambd", lambd, low=0)
     check_number("m", m, low=1, integer=True)
+    _weights(params)
+    if not isinstance(grads_data, dict) or not any("d" + name in grads_data for name in params):
+        raise ValueError(f"grads_data must hold the gradients dW1, db1, ... of params; got "
+                         f"{list(grads_data) if isinstance(grads_data, dict) else type(grads_data).__name__}")
     decay = 1 - learning_rate * lambd / m
     new = {}
     for name, value in params.items():
@@ -116,6 +154,10 @@ def hidden_preactivations(X, params, hidden="tanh"):
 
     Works on stacked parameters too (each ``Z`` then has a leading axis ``K``).
     """
+    L = _weights(params)
+    missing = [f"b{l}" for l in range(1, L) if f"b{l}" not in params]
+    if missing:
+        raise ValueError(f"params has no {', '.join(missing)}; expected W1, b1, ..., WL, bL (see model.init_params)")
     X = check_X(X, n_x=params["W1"].shape[-1])
     check_choice("hidden", hidden, model.ACTIVATIONS)
     act_forward = model.ACTIVATIONS[hidden][0]
@@ -135,6 +177,9 @@ def near_linear_fraction(Zs, z_max=NEAR_LINEAR_Z):
     """
     check_number("z_max", z_max, low=0, low_open=True)
     Zs = [Zs] if isinstance(Zs, np.ndarray) else list(Zs)
+    if not Zs or any(not isinstance(Z, np.ndarray) or Z.ndim not in (2, 3) or Z.size == 0 for Z in Zs):
+        raise ValueError("Zs must be a non-empty list of (n, m) arrays (or (K, n, m) for a stack), "
+                         "as hidden_preactivations returns")
     stacked = Zs[0].ndim == 3
     inside = sum(np.sum(np.abs(Z) < z_max, axis=(-2, -1)) for Z in Zs)
     total = sum(Z.shape[-2] * Z.shape[-1] for Z in Zs)
@@ -144,7 +189,7 @@ def near_linear_fraction(Zs, z_max=NEAR_LINEAR_Z):
 def sparsity(params, threshold=1e-2):
     """Fraction of the weights (all ``W[l]``) with ``|w| < threshold``; per network for a stack."""
     check_number("threshold", threshold, low=0, low_open=True)
-    L = model.num_layers(params)
+    L = _weights(params)
     small = sum(np.sum(np.abs(params[f"W{l}"]) < threshold, axis=(-2, -1)) for l in range(1, L + 1))
     total = sum(params[f"W{l}"].shape[-2] * params[f"W{l}"].shape[-1] for l in range(1, L + 1))
     return small / total
@@ -219,17 +264,70 @@ def flip_images(X, side=8):
     return _images(X, side)[:, :, ::-1].reshape(-1, side * side).T
 
 
-def augment(X, y, shifts=((1, 0), (-1, 0), (0, 1), (0, -1)), flip=False, side=8):
-    """The training set plus one shifted copy per ``(dx, dy)`` in ``shifts`` (and a mirrored copy
-    of every image if ``flip``). ``y`` ``(1, m)`` integer labels or ``(C, m)`` one-hot.
+def _resample(images, source_of):
+    """Bilinear resampling: ``out[r, c] = images[source_of(r, c)]``, 0 outside the image."""
+    n, side, _ = images.shape
+    rows, cols = np.meshgrid(np.arange(side, dtype=float), np.arange(side, dtype=float), indexing="ij")
+    src_r, src_c = source_of(rows, cols)
+    r0, c0 = np.floor(src_r).astype(int), np.floor(src_c).astype(int)
+    out = np.zeros_like(images)
+    for dr in (0, 1):
+        for dc in (0, 1):
+            r, c = r0 + dr, c0 + dc
+            weight = (1 - np.abs(src_r - r)) * (1 - np.abs(src_c - c))
+            inside = (r >= 0) & (r < side) & (c >= 0) & (c < side)
+            out += np.where(inside, weight, 0.0) * images[:, np.clip(r, 0, side - 1), np.clip(c, 0, side - 1)]
+    return out
 
-    Returns ``(X_augmented, y_augmented)`` with ``m * (1 + len(shifts) + flip)`` columns.
+
+def rotate_images(X, degrees, side=8):
+    """Rotate every image by ``degrees`` (counter-clockwise) about its centre, bilinear, 0 outside.
+
+    A digit turned by 10-15 degrees is still the same digit (handwriting slants that much); by 180
+    degrees a 6 becomes a 9. Returns an array of the shape of ``X``.
+    """
+    check_number("degrees", degrees, low=-180, high=180)
+    images = _images(X, side)
+    centre = (side - 1) / 2
+    angle = np.deg2rad(degrees)
+    cos, sin = np.cos(angle), np.sin(angle)
+
+    def source_of(r, c):  # the inverse rotation of each output pixel
+        y, x = centre - r, c - centre
+        return centre - (-sin * x + cos * y), centre + (cos * x + sin * y)
+
+    return _resample(images, source_of).reshape(-1, side * side).T
+
+
+def crop_images(X, top, left, size, side=8):
+    """Crop the ``size x size`` window at ``(top, left)`` of every image and scale it back to
+    ``side x side`` (bilinear): a zoom on part of the digit, as a tighter camera frame would give.
+
+    Returns an array of the shape of ``X``.
+    """
+    check_number("size", size, low=2, high=side, integer=True)
+    check_number("top", top, low=0, high=side - size, integer=True)
+    check_number("left", left, low=0, high=side - size, integer=True)
+    images = _images(X, side)
+    scale = (size - 1) / (side - 1)
+    return _resample(images, lambda r, c: (top + scale * r, left + scale * c)).reshape(-1, side * side).T
+
+
+def augment(X, y, shifts=((1, 0), (-1, 0), (0, 1), (0, -1)), flip=False, side=8, rotations=(), crops=()):
+    """The training set plus one shifted copy per ``(dx, dy)`` in ``shifts``, one rotated copy per
+    angle in ``rotations`` (degrees), one cropped-and-rescaled copy per ``(top, left, size)`` in
+    ``crops``, and a mirrored copy of every image if ``flip``. ``y`` ``(1, m)`` integer labels or
+    ``(C, m)`` one-hot.
+
+    Returns ``(X_augmented, y_augmented)`` with ``m * (1 + len(shifts) + len(rotations) + len(crops) + flip)`` columns.
     """
     X = check_X(X, n_x=side * side)
     y = as_float_array("y", y, ndim=2)
     if y.shape[1] != X.shape[1]:
         raise ValueError(f"y must have one column per image ({X.shape[1]}); got {y.shape}")
     copies = [X] + [shift_images(X, dx, dy, side) for dx, dy in shifts]
+    copies += [rotate_images(X, degrees, side) for degrees in rotations]
+    copies += [crop_images(X, top, left, size, side) for top, left, size in crops]
     if flip:
         copies.append(flip_images(X, side))
     return np.hstack(copies), np.hstack([y] * len(copies))
@@ -249,6 +347,19 @@ def jitter_images(X, max_shift=1, seed=0, side=8):
             if chosen.any():
                 out[:, chosen] = shift_images(X[:, chosen], int(dx), int(dy), side)
     return out
+
+
+def tilt_images(X, max_degrees=20.0, seed=0, side=8):
+    """Each image rotated by its own random angle, uniform in ``[-max_degrees, max_degrees]``:
+    digits written at a slant, as different hands write them."""
+    check_number("max_degrees", max_degrees, low=0, high=180)
+    X = check_X(X, n_x=side * side)
+    angles = np.random.default_rng(seed).uniform(-max_degrees, max_degrees, X.shape[1])
+    images = _images(X, side)
+    out = np.empty_like(images)
+    for i, angle in enumerate(angles):
+        out[i] = _images(rotate_images(images[i].reshape(-1, 1), float(angle), side), side)[0]
+    return out.reshape(-1, side * side).T
 
 
 # ---------------------------------------------------------------- the live experiment's grid
@@ -341,24 +452,28 @@ def _train_lambda_grid(lambdas, penalties, layer_dims, hidden, num_epochs, learn
 # ---------------------------------------------------------------- the exercise
 
 
-def check_l2_penalty(l2_penalty_fn, seed=0):
-    """Check a learner's ``l2_penalty_fn(params, lambd, m) -> float`` against :func:`l2_penalty`.
-
-    Returns ``"correct: ..."`` or raises ``AssertionError`` saying what is wrong (a missing 1/2,
-    1/m or lambda, the biases included, absolute values instead of squares, ...).
-    """
+def _exercise_network(seed=0):
     rng = np.random.default_rng(seed)
     params = model.init_params([3, 4, 2, 1], init="random", scale=1.0, seed=seed)
-    params = {k: v + rng.standard_normal(v.shape) for k, v in params.items()}  # non-zero biases
+    return {k: v + rng.standard_normal(v.shape) for k, v in params.items()}  # non-zero biases
+
+
+@exercises.checker("the L2 cost term")
+def check_l2_cost_term(l2_cost_term_fn):
+    """Check a learner's ``l2_cost_term_fn(params, lambd, m) -> float`` against :func:`l2_penalty`.
+
+    Names the mistake: a missing 1/2, 1/m or lambda, the biases included, absolute values instead
+    of squares, the square of the sum, a norm instead of its square, only W1 counted.
+    """
+    params = _exercise_network()
     lambd, m = 0.7, 5
-    got = l2_penalty_fn(params, lambd, m)
-    try:
-        got = float(got)
-    except (TypeError, ValueError):
-        raise AssertionError(f"l2_penalty must return one number; got {type(got).__name__} {got!r}") from None
+    got = exercises.expect_array("the L2 term", exercises.call(l2_cost_term_fn, params, lambd, m))
+    if got.shape != ():
+        raise exercises.Mistake(f"return one number (the sum over every layer and entry); got an array of shape {got.shape}")
+    got = float(got)
     expected = l2_penalty(params, lambd, m)
     if np.isclose(got, expected, rtol=1e-10):
-        return f"correct: lambd/(2m) * sum ||W[l]||^2 = {expected:.6f}"
+        return f"lambd / (2m) * sum_l ||W[l]||_F^2 (biases excluded) = {expected:.6f} here"
     squares = sum(np.sum(params[f"W{l}"] ** 2) for l in (1, 2, 3))
     with_b = squares + sum(np.sum(params[f"b{l}"] ** 2) for l in (1, 2, 3))
     diagnoses = [
@@ -371,10 +486,52 @@ def check_l2_penalty(l2_penalty_fn, seed=0):
          "absolute values: that is the L1 norm; L2 sums the squares of the weights"),
         (lambd / (2 * m) * sum(np.sum(params[f"W{l}"]) ** 2 for l in (1, 2, 3)),
          "the square of the sum: ||W||_F^2 is the sum of the squared entries"),
-        (lambd / (2 * m) * np.sqrt(squares), "a norm, not its square: ||W||_F^2 is the sum of the squared entries"),
+        (lambd / (2 * m) * sum(np.sqrt(np.sum(params[f"W{l}"] ** 2)) for l in (1, 2, 3)),
+         "norms, not their squares: ||W||_F^2 is the sum of the squared entries"),
     ]
     for value, message in diagnoses:
         if np.isclose(got, value, rtol=1e-10):
-            raise AssertionError(f"got {got:.6f}, expected {expected:.6f}: {message}")
-    raise AssertionError(f"got {got:.6f}, expected lambd/(2m) * sum_l ||W[l]||_F^2 = {expected:.6f} "
-                         f"(for lambd={lambd}, m={m} and a 3-layer network)")
+            raise exercises.Mistake(f"got {got:.6f}, expected {expected:.6f}: {message}")
+    raise exercises.Mistake(f"got {got:.6f}, expected lambd/(2m) * sum_l ||W[l]||_F^2 = {expected:.6f} "
+                            f"(for lambd={lambd}, m={m} and a 3-layer network)")
+
+
+@exercises.checker("the L2 term's backward")
+def check_l2_backward(l2_backward_fn):
+    """Check a learner's ``l2_backward_fn(grads, params, lambd, m) -> grads`` against :func:`l2_backward`.
+
+    Names the mistake: the 1/2 of the cost kept (lambd/(2m)), a missing 1/m or lambda, a 2 from
+    differentiating the square without the cost's 1/2, the biases decayed, L1's sign(W), a layer skipped.
+    """
+    params = _exercise_network(seed=1)
+    rng = np.random.default_rng(2)
+    grads = {"d" + k: rng.standard_normal(v.shape) for k, v in params.items()}
+    lambd, m = 0.7, 5
+    got = exercises.call(l2_backward_fn, grads, params, lambd, m)
+    exercises.expect_keys("the returned grads", got, list(grads))
+    expected = l2_backward(grads, params, lambd, m)
+    for name in grads:
+        exercises.expect_shape(name, got[name], grads[name].shape, transposed_hint=f"{name} has the shape of {name[1:]}")
+    for l in (1, 2, 3):
+        if not np.allclose(got[f"db{l}"], grads[f"db{l}"], rtol=1e-10, atol=1e-12):
+            raise exercises.Mistake(f"db{l} changed: the L2 term penalizes the weights only, so db stays the "
+                                    "cross-entropy's gradient")
+    for l in (1, 2, 3):
+        name, W, dW = f"dW{l}", params[f"W{l}"], grads[f"dW{l}"]
+        if np.allclose(got[name], expected[name], rtol=1e-10, atol=1e-12):
+            continue
+        diagnoses = [
+            (dW, f"{name} is unchanged: add lambd / m * W{l}"),
+            (dW + lambd / (2 * m) * W, f"{name} adds lambd/(2m) W{l}: the 1/2 of the cost cancels against the 2 "
+                                       "of d(w^2)/dw, so the gradient is lambd/m W"),
+            (dW + 2 * lambd / m * W, f"{name} adds 2 lambd/m W{l}: the cost's 1/2 cancels the 2 of d(w^2)/dw"),
+            (dW + lambd * W, f"{name} adds lambd W{l}: the 1/m is missing (lambd / m * W)"),
+            (dW + W / m, f"{name} adds W{l} / m: lambd is missing (lambd / m * W)"),
+            (dW + lambd / m * np.sign(W), f"{name} adds lambd/m sign(W{l}): that is L1's gradient; L2's is lambd/m W"),
+            (lambd / m * W, f"{name} is only the L2 part: add it to the cross-entropy's dW{l}, do not replace it"),
+        ]
+        for value, message in diagnoses:
+            if np.allclose(got[name], value, rtol=1e-10, atol=1e-12):
+                raise exercises.Mistake(message)
+        exercises.expect_close(name, got[name], expected[name], rtol=1e-10, atol=1e-12, hint=f"expected dW{l} + lambd/m W{l}")
+    return "dW[l] + lambd/m W[l] in every layer, db unchanged"

@@ -114,22 +114,84 @@ def test_augmentation_on_digits_keeps_pixels_in_range():
     assert Xa.shape == (64, 50) and Xa.min() >= 0 and Xa.max() <= 1
 
 
-def test_check_l2_penalty_messages():
-    def correct(params, lambd, m):
-        return reg.l2_penalty(params, lambd, m)
+def stub(*args):
+    raise NotImplementedError("write this")
 
-    assert reg.check_l2_penalty(correct).startswith("correct")
+
+def test_check_l2_cost_term():
+    assert reg.check_l2_cost_term(lambda p, lam, m: reg.l2_penalty(p, lam, m)).passed
+    assert reg.check_l2_cost_term(stub).status == "not written"
+    assert reg.check_l2_cost_term(lambda p, lam, m: None).status == "not written"
     L = 3
     attempts = {
         "1/2 is missing": lambda p, lam, m: lam / m * sum(np.sum(p[f"W{l}"] ** 2) for l in range(1, L + 1)),
         "biases are included": lambda p, lam, m: lam / (2 * m) * sum(np.sum(v ** 2) for v in p.values()),
         "L1 norm": lambda p, lam, m: lam / (2 * m) * sum(np.sum(np.abs(p[f"W{l}"])) for l in range(1, L + 1)),
         "m times too large": lambda p, lam, m: lam / 2 * sum(np.sum(p[f"W{l}"] ** 2) for l in range(1, L + 1)),
-        "one number": lambda p, lam, m: [1.0, 2.0],
+        "one number": lambda p, lam, m: np.array([1.0, 2.0]),
+        "KeyError": lambda p, lam, m: p["W4"],
     }
-    for message, attempt in attempts.items():
-        with pytest.raises(AssertionError, match=message):
-            reg.check_l2_penalty(attempt)
+    for word, attempt in attempts.items():
+        result = reg.check_l2_cost_term(attempt)
+        assert result.status == "failed" and word in result.message, (word, result.message)
+
+
+def test_check_l2_backward():
+    assert reg.check_l2_backward(lambda g, p, lam, m: reg.l2_backward(g, p, lam, m)).passed
+    assert reg.check_l2_backward(stub).status == "not written"
+
+    def add(term, biases=False):
+        return lambda g, p, lam, m: {k: v + (term(p[k[1:]], lam, m) if k.startswith("dW") or biases else 0)
+                                     for k, v in g.items()}
+
+    attempts = {
+        "1/2 of the cost": add(lambda W, lam, m: lam / (2 * m) * W),
+        "1/m is missing": add(lambda W, lam, m: lam * W),
+        "L1's gradient": add(lambda W, lam, m: lam / m * np.sign(W)),
+        "db1 changed": add(lambda W, lam, m: lam / m * W, biases=True),
+        "unchanged": lambda g, p, lam, m: dict(g),
+        "missing dW3": lambda g, p, lam, m: {k: v for k, v in g.items() if k != "dW3"},
+    }
+    for word, attempt in attempts.items():
+        result = reg.check_l2_backward(attempt)
+        assert result.status == "failed" and word in result.message, (word, result.message)
+
+
+def test_l2_backward_and_penalty_validate():
+    params = {"W1": np.ones((2, 3)), "b1": np.ones((2, 1))}
+    grads = {"dW1": np.zeros((2, 3)), "db1": np.zeros((2, 1))}
+    assert np.allclose(reg.l2_backward(grads, params, 0.5, 5)["dW1"], 0.1)
+    with pytest.raises(ValueError, match="dW1"):
+        reg.l2_backward({"W1": np.zeros((2, 3))}, params, 0.5, 5)
+    with pytest.raises(ValueError, match="W1, b1"):
+        reg.l2_penalty({}, 0.5, 5)
+    with pytest.raises(ValueError, match="W1, b1"):
+        reg.sparsity({})
+    with pytest.raises(ValueError, match="lambd"):
+        reg.l2_penalty(params, "0.1", 5)
+    X, _, _, _ = reg.overfitting_data(m=10, dev_size=5)
+    full = model.init_params([2, 3, 1], seed=0)
+    with pytest.raises(ValueError, match="no b1"):
+        reg.hidden_preactivations(X, {k: v for k, v in full.items() if k != "b1"})
+    with pytest.raises(ValueError, match="Zs"):
+        reg.near_linear_fraction([])
+
+
+def test_rotations_and_crops():
+    X, _ = data.load_digits()
+    images = X[:, :5]
+    assert np.allclose(reg.rotate_images(images, 0), images)
+    assert np.allclose(reg.crop_images(images, 0, 0, 8), images)
+    quarter = reg.rotate_images(images, 90).T.reshape(-1, 8, 8)
+    assert np.allclose(quarter, np.rot90(images.T.reshape(-1, 8, 8), 1, axes=(1, 2)))
+    for out in (reg.rotate_images(images, 15), reg.crop_images(images, 1, 1, 7), reg.tilt_images(images, 20, seed=0)):
+        assert out.shape == images.shape and out.min() >= 0 and out.max() <= 1 + 1e-12
+    Xa, ya = reg.augment(images, np.arange(5.0)[None], shifts=(), rotations=(-15, 15), crops=((0, 0, 7),))
+    assert Xa.shape == (64, 20) and ya.shape == (1, 20)
+    with pytest.raises(ValueError, match="top"):
+        reg.crop_images(images, 2, 0, 7)
+    with pytest.raises(ValueError, match="degrees"):
+        reg.rotate_images(images, 400)
 
 
 def test_lambda_grid_shrinks_weights(small_grid):
@@ -156,6 +218,6 @@ def test_widget_reads_the_grid(small_grid):
     result = small_grid[("l2", 0.3)]
     assert f"||W|| = {result['weight_norm']:.2f}" in explorer.readout.value
     assert f"dev {100 * result['dev_accuracy']:.1f}%" in explorer.readout.value
-    frame = explorer.live.image.value
+    frame = explorer.snapshot().data
     explorer.set(penalty="l1")
-    assert explorer.live.image.value != frame
+    assert explorer.snapshot().data != frame

@@ -42,31 +42,41 @@ def regularization_explorer(grid=None):
     for control in controls.values():
         control.style.description_width = "70px"
 
-    live = LiveFigure(2, 2, figsize=(9.5, 6.3), gridspec_kw={"width_ratios": [1.3, 1]})
-    ax, bars, w_ax, z_ax = live.axes
+    live = LiveFigure(2, 3, figsize=(13, 6.6), gridspec_kw={"width_ratios": [1.3, 1, 1]})
+    ax, bars, norm_ax, w_ax, z_ax, linear_ax = live.axes
     X, Y, X_dev, Y_dev = grid.points
     first = grid[(grid.penalties[0], grid.lambdas[0])]
     boundary, train_points, dev_points = plots.draw_boundary_over_points(ax, first["proba"], grid.extent, X, Y, X_dev, Y_dev)
     live.animate(boundary["image"], boundary["boundary"], *dev_points, *train_points)
-    plots.style_axes(ax, "boundary, P(y=1) red 0 .. blue 1; circles train, crosses dev", "$x_1$", "$x_2$")
+    plots.style_axes(ax, "boundary, P(y=1) red 0 .. blue 1;\ncircles train, crosses dev", "$x_1$", "$x_2$")
 
-    rects = bars.bar(["train\naccuracy", "dev\naccuracy"], [0, 0], color=[plots.COLORS["train"], plots.COLORS["dev"]],
-                     width=0.6)
+    rects = bars.bar(["train", "dev"], [0, 0], color=[plots.COLORS["train"], plots.COLORS["dev"]], width=0.6)
     live.animate(*rects)
-    bars.set_xlim(-0.5, 2.5)
     bars.set_ylim(0.4, 1.0)
-    plots.style_axes(bars, "accuracy and ||W||", None, "accuracy")
-    # ||W|| on its own log axis, as a third bar
-    norm_ax = bars.twinx()
-    norms = [r["weight_norm"] for r in grid.results.values()]
-    norm_floor = max(min(norms) / 2, 1e-4)
-    (norm_rect,) = norm_ax.bar([2], [norm_floor], bottom=norm_floor, width=0.6, color="#7f7f7f")
-    live.animate(norm_rect)
+    plots.style_axes(bars, "accuracy", None, "accuracy")
+
+    # ||W|| and the near-linear fraction against lambda, one line per penalty, a marker where we are
+    # (lambda = 0 has no place on a log axis: the lambdas are placed at equal steps instead)
+    positions = np.arange(len(grid.lambdas))
+    styles = {"l2": "-", "l1": "--"}
+    markers = {}
+    for axis, quantity, title, ylabel in ((norm_ax, "weight_norm", "||W|| against lambda", "||W|| (log scale)"),
+                                          (linear_ax, "near_linear", f"share of |z| < {regularization.NEAR_LINEAR_Z} "
+                                           "(near-linear)", "share of hidden z")):
+        for penalty in grid.penalties:
+            values = grid.curve(quantity, penalty)[1]
+            if quantity == "weight_norm":
+                values = np.maximum(values, 1e-3)
+            axis.plot(positions, values, styles.get(penalty, ":"), color="k", lw=1.4, marker="o", ms=3,
+                      label=labels.get(penalty, penalty))
+        markers[quantity] = live.animate(axis.plot([], [], "o", ms=11, mfc="none", mec="k", mew=2.2)[0])
+        axis.set_xticks(positions, [f"{lam:g}" for lam in grid.lambdas])
+        axis.minorticks_off()
+        axis.legend(fontsize=10, loc="lower left" if quantity == "weight_norm" else "lower right")
+        plots.style_axes(axis, title, "lambda", ylabel)
     norm_ax.set_yscale("log")
-    norm_ax.set_ylim(norm_floor, max(norms) * 2)
-    norm_ax.set_xlim(-0.5, 2.5)
-    bars.set_xticks([0, 1, 2], ["train\naccuracy", "dev\naccuracy", "||W||\n(right axis)"])
-    plots.style_axes(norm_ax, None, None, "||W|| (log scale)")
+    norm_ax.minorticks_off()
+    linear_ax.set_ylim(0, 1.05)
 
     def histogram(axis, bins, title, xlabel):
         # one StepPatch, not one Rectangle per bin: drawing 40 patches per update is too slow
@@ -79,16 +89,18 @@ def regularization_explorer(grid=None):
         return hist
 
     w_hist = histogram(w_ax, grid.w_bins, "weights of all layers\n(clipped to +-3)", "$w$")
-    z_ax.axvspan(-regularization.NEAR_LINEAR_Z, regularization.NEAR_LINEAR_Z, color="#2ca02c", alpha=0.2)
-    z_hist = histogram(z_ax, grid.z_bins, f"hidden pre-activations Z on the dev set\ngreen: |z| < {regularization.NEAR_LINEAR_Z}, "
-                       "where tanh is near-linear", "$z$")
+    z_ax.axvspan(-regularization.NEAR_LINEAR_Z, regularization.NEAR_LINEAR_Z, color="0.6", alpha=0.3)
+    z_hist = histogram(z_ax, grid.z_bins, f"hidden pre-activations Z (dev set);\nshaded: |z| < {regularization.NEAR_LINEAR_Z}, "
+                       "tanh near-linear", "$z$")
 
     def update(lambd, penalty):
         result = grid[(penalty, lambd)]
         plots.update_decision_boundary(boundary, result["proba"])
         for rect, value in zip(rects, (result["train_accuracy"], result["dev_accuracy"])):
             rect.set_height(value)
-        norm_rect.set_height(max(result["weight_norm"], norm_floor) - norm_floor)
+        index = list(grid.lambdas).index(lambd)
+        markers["weight_norm"].set_data([index], [max(result["weight_norm"], 1e-3)])
+        markers["near_linear"].set_data([index], [result["near_linear"]])
         w_hist.set_data(_fractions(result["w_counts"]))
         z_hist.set_data(_fractions(result["z_counts"]))
         gap = result["train_accuracy"] - result["dev_accuracy"]
