@@ -10,7 +10,11 @@ exponentially with depth. The deep *linear* network, ``y_hat = W[L] ... W[1] x``
 
 ``forward_backward`` runs a network of :mod:`helpers.model` (binary output, any hidden
 activation) and keeps every hidden activation and every gradient, which the statistics and
-histograms of the chapter are computed from.
+histograms of the chapter are computed from. The initializations themselves are
+:func:`helpers.model.init_params` (its ``init`` is one of :data:`helpers.model.INITS`).
+
+The chapter's exercises: He and Xavier initialization, checked by :func:`check_he_init` and
+:func:`check_xavier_init` (the contract of :mod:`helpers.exercises`).
 """
 
 from __future__ import annotations
@@ -19,12 +23,10 @@ from functools import lru_cache
 
 import numpy as np
 
-from . import blas, data, layers, model, optim
-from .validate import check_choice, check_number, check_X, check_X_Y
-from .normalization import Feedback
+from . import blas, data, exercises, layers, model, optim
+from .validate import check_choice, check_number, check_params, check_X, check_X_Y, error
 
 __all__ = [
-    "INITS",
     "forward_backward",
     "saturated_fraction",
     "depth_network",
@@ -35,9 +37,17 @@ __all__ = [
     "deep_linear_output",
     "random_linear_norms",
     "check_he_init",
+    "check_xavier_init",
 ]
 
-INITS = ("zeros", "random", "xavier", "he")
+
+def _check_network(params):
+    """``L`` of a plain network ``{W1, b1, ..., WL, bL}`` (no batch norm), or the package's ValueError."""
+    L = check_params(params)
+    if any(k.startswith("gamma") for k in params):
+        raise error("params", "batch-norm keys gamma/beta", "a plain network W1, b1, ..., WL, bL",
+                    "model.init_params(layer_dims) without batchnorm=True")
+    return L
 
 
 def forward_backward(X, Y, params, hidden="relu"):
@@ -54,15 +64,11 @@ def forward_backward(X, Y, params, hidden="relu"):
     arrays), ``ZL`` (the output logits ``(1, m)``) and ``grads`` (``dW1..dWL``, ``db1..dbL``), the
     same gradients as :func:`helpers.model.cost_and_grads`.
     """
-    L = model._check_params(params)
-    if params[f"W{L}"].shape[-2] != 1:
-        raise ValueError(f"forward_backward needs a single logistic output; W{L} has shape {params[f'W{L}'].shape}")
+    L = _check_network(params)
+    if params[f"W{L}"].shape[0] != 1:
+        raise error(f"W{L}", f"shape {params[f'W{L}'].shape}", "a single logistic output unit, shape (1, n[L-1])")
     X, Y = check_X_Y(X, Y, n_x=params["W1"].shape[-1])
     check_choice("hidden", hidden, model.ACTIVATIONS)
-    return _forward_backward(X, Y, params, L, hidden)
-
-
-def _forward_backward(X, Y, params, L, hidden):
     act_forward, act_backward = model.ACTIVATIONS[hidden]
     A = X
     Zs, As, caches = [], [], []
@@ -74,7 +80,7 @@ def _forward_backward(X, Y, params, L, hidden):
         Zs.append(Z)
         As.append(A)
         caches.append((affine_cache, act_cache))
-    cost, dZ = layers._binary_cross_entropy(Z, Y)
+    cost, dZ = layers.binary_cross_entropy(Z, Y)
     grads = {}
     dA, grads[f"dW{L}"], grads[f"db{L}"] = layers.affine_backward(dZ, affine_cache, need_dA_prev=L > 1)
     for l in range(L - 1, 0, -1):
@@ -94,7 +100,7 @@ _FUNCTIONS = {"relu": lambda Z: np.maximum(Z, 0.0), "tanh": np.tanh, "sigmoid": 
 
 
 def _lean_forward_backward(X, Y, params, L, hidden):
-    # The same computation as _forward_backward (the tests compare them) without the per-layer
+    # The same computation as forward_backward (the tests compare them) without the per-layer
     # checks and caches, because the live experiment runs it for 50 layers on every move.
     g, g_prime = _FUNCTIONS[hidden], _DERIVATIVES[hidden]
     A, activations = X, [X]
@@ -102,7 +108,9 @@ def _lean_forward_backward(X, Y, params, L, hidden):
         A = g(params[f"W{l}"] @ A + params[f"b{l}"])
         activations.append(A)
     ZL = params[f"W{L}"] @ A + params[f"b{L}"]
-    cost, dZ = layers._binary_cross_entropy(ZL, Y)
+    if not np.all(np.isfinite(ZL)):  # overflowed on the way: the caller reports it
+        return activations[1:], [np.full(1, np.inf)] * L, np.inf
+    cost, dZ = layers.binary_cross_entropy(ZL, Y)
     dW = [None] * L
     for l in range(L, 0, -1):
         dW[l - 1] = dZ @ activations[l - 1].T
@@ -147,16 +155,26 @@ def depth_profile(hidden="relu", init="he", scale=1.0, depth=20, width=32, m=100
     dict with ``A`` and ``dW`` (lists: each hidden layer's activations, each layer's ``dW``),
     ``A_std`` ``(depth,)``, ``dW_std`` ``(depth + 1,)``, ``saturated`` ``(depth,)`` and ``cost``.
     """
-    check_choice("init", init, INITS)
+    check_choice("init", init, model.INITS)
     check_choice("hidden", hidden, model.ACTIVATIONS)
+    check_number("m", m, low=1, integer=True)
     X, Y = _circles(m, seed)
     params = depth_network(depth, width, init, scale, seed)
-    with blas.single_thread():  # small products: one BLAS thread is faster on a busy machine
+    overflow = str(error("depth_profile", f"activations or gradients beyond float64 with {hidden}, {init} x {scale:g} and "
+                                           f"{depth} layers of {width} units", "a setting that stays finite",
+                         "a smaller scale or depth"))
+    # A setting whose activations or gradients leave float64 is reported as such, not as a warning
+    # from deep inside numpy (the live view's controls stay far inside the range).
+    with blas.single_thread(), np.errstate(over="ignore", invalid="ignore"):  # one BLAS thread: small products
         activations, dW, cost = _lean_forward_backward(X, Y, params, depth + 1, hidden)
-    out = {"A": activations, "cost": cost}
-    A = np.stack(activations)  # (depth, width, m): one call per statistic instead of one per layer
-    middle = np.stack(dW[1:-1]) if depth > 1 else np.zeros((0, width, width))
-    dW_std = np.concatenate([[dW[0].std()], middle.std(axis=(1, 2)), [dW[-1].std()]])
+        if not np.isfinite(cost):
+            raise ValueError(overflow)
+        A = np.stack(activations)  # (depth, width, m): one call per statistic instead of one per layer
+        middle = np.stack(dW[1:-1]) if depth > 1 else np.zeros((0, width, width))
+        dW_std = np.concatenate([[dW[0].std()], middle.std(axis=(1, 2)), [dW[-1].std()]])
+        A_std = A.std(axis=(1, 2))
+    if not (np.all(np.isfinite(A_std)) and np.all(np.isfinite(dW_std))):
+        raise ValueError(overflow)
     if hidden == "tanh":
         saturated = np.mean(np.abs(A) > 0.99, axis=(1, 2))
     elif hidden == "sigmoid":
@@ -165,8 +183,7 @@ def depth_profile(hidden="relu", init="he", scale=1.0, depth=20, width=32, m=100
         saturated = np.mean(A == 0, axis=(1, 2))
     else:
         saturated = np.zeros(depth)
-    return {"A": out["A"], "dW": dW, "A_std": A.std(axis=(1, 2)), "dW_std": dW_std,
-            "saturated": saturated, "cost": out["cost"]}
+    return {"A": activations, "dW": dW, "A_std": A_std, "dW_std": dW_std, "saturated": saturated, "cost": cost}
 
 
 def constant_params(layer_dims, value=0.5):
@@ -194,21 +211,28 @@ def compare_inits(X, Y, X_dev, Y_dev, layer_dims=(2, 10, 5, 1), inits=None, lear
     ``inits`` maps a label to ``init_params`` keyword arguments (default: zeros, random with
     ``scale=10``, Xavier, He) or to a ready parameter dict. Batch gradient descent with
     ``learning_rate`` for ``num_epochs``. Returns ``{label: dict(initial_cost, history, train_accuracy,
-    dev_accuracy, params, initial)}``.
+    dev_accuracy, params, initial, diverged)}``. A run that diverged (``history["diverged"]`` of
+    :func:`helpers.model.fit`) reports NaN accuracies: its weights may have overflowed.
     """
     if inits is None:
         inits = {"zeros": {"init": "zeros"}, "random x 10": {"init": "random", "scale": 10.0},
                  "xavier": {"init": "xavier"}, "he": {"init": "he"}}
+    if not isinstance(inits, dict) or not inits:
+        raise error("inits", repr(inits), "a non-empty dict label -> init_params keywords or a params dict",
+                    '{"he": {"init": "he"}}')
     starts = [spec if "W1" in spec else model.init_params(list(layer_dims), seed=seed, **spec) for spec in inits.values()]
     stack = model.stack_params(starts)
     trained, history = model.fit(X, Y, stack, optim.gd(learning_rate), num_epochs=num_epochs, progress=True)
-    train_acc = model.accuracy(X, Y, trained)
-    dev_acc = model.accuracy(X_dev, Y_dev, trained)
     out = {}
     for k, label in enumerate(inits):
-        out[label] = {"initial": starts[k], "params": model.unstack_params(trained, k),
+        params = model.unstack_params(trained, k)
+        diverged = bool(history["diverged"][k])
+        # A diverged run's weights may have overflowed: it has no accuracy to report.
+        finite = not diverged and all(np.all(np.isfinite(v)) for v in params.values())
+        out[label] = {"initial": starts[k], "params": params, "diverged": diverged,
                       "initial_cost": float(history["cost"][0][k]), "history": history["cost"][:, k],
-                      "train_accuracy": float(train_acc[k]), "dev_accuracy": float(dev_acc[k])}
+                      "train_accuracy": float(model.accuracy(X, Y, params)) if finite else float("nan"),
+                      "dev_accuracy": float(model.accuracy(X_dev, Y_dev, params)) if finite else float("nan")}
     return out
 
 
@@ -245,46 +269,75 @@ def random_linear_norms(scale, L, n=100, m=50, seed=0):
     return np.array(norms) / norms[0]
 
 
-def check_he_init(init_fn, seed=0):
-    """Check a learner's ``init_fn(layer_dims, seed) -> params`` against He initialization
-    (``W[l] ~ N(0, 2 / n[l-1])``, ``b[l] = 0``) and say precisely what is wrong."""
+_RULES = {  # name -> (variance of W[l] as a function of n[l-1], formula shown to the learner)
+    "he": (lambda n: 2.0 / n, "2 / n[l-1]"),
+    "xavier": (lambda n: 1.0 / n, "1 / n[l-1]"),
+}
+
+
+def _check_init(init_fn, rule, seed):
     dims = [400, 300, 200, 1]
-    try:
-        params = init_fn(list(dims), seed)
-    except Exception as error:  # the learner's code may raise anything; report it in words
-        return Feedback(False, f"your function raised {type(error).__name__}: {error}")
-    if not isinstance(params, dict):
-        return Feedback(False, f"return a dict with W1, b1, ...; got {type(params).__name__}")
+    variance, formula = _RULES[rule]
+    params = exercises.call(init_fn, list(dims), seed)
+    keys = [f"{p}{l}" for l in range(1, len(dims)) for p in ("W", "b")]
+    exercises.expect_keys("the returned params", params, keys)
     for l in range(1, len(dims)):
-        for key, shape in ((f"W{l}", (dims[l], dims[l - 1])), (f"b{l}", (dims[l], 1))):
-            if key not in params:
-                return Feedback(False, f"{key} is missing; expected keys W1, b1, ..., W{len(dims) - 1}, b{len(dims) - 1}")
-            got = np.shape(params[key])
-            if got != shape:
-                hint = " (transposed: W[l] is (n[l], n[l-1]))" if got == shape[::-1] else ""
-                return Feedback(False, f"{key} must have shape {shape}; got {got}{hint}")
-        if np.any(params[f"b{l}"] != 0):
-            return Feedback(False, f"b{l} must start at 0")
-    again = init_fn(list(dims), seed)
-    if not np.array_equal(again["W1"], params["W1"]):
-        return Feedback(False, "two calls with the same seed gave different weights: use np.random.default_rng(seed)")
+        exercises.expect_shape(f"W{l}", params[f"W{l}"], (dims[l], dims[l - 1]),
+                               transposed_hint="transposed: W[l] is (n[l], n[l-1])")
+        b = exercises.expect_shape(f"b{l}", params[f"b{l}"], (dims[l], 1))
+        if np.any(b != 0):
+            raise exercises.Mistake(f"b{l} must start at 0 (symmetry is broken by the weights alone)")
+    again = exercises.call(init_fn, list(dims), seed)
+    if not np.array_equal(np.asarray(again["W1"]), np.asarray(params["W1"])):
+        raise exercises.Mistake("two calls with the same seed gave different weights: draw from "
+                                "rng = np.random.default_rng(seed)")
+    other = exercises.call(init_fn, list(dims), seed + 1)
+    if np.array_equal(np.asarray(other["W1"]), np.asarray(params["W1"])):
+        raise exercises.Mistake("another seed gave the same weights: seed the generator with the seed you are given")
     for l in range(1, len(dims) - 1):  # the output layer has too few weights to measure precisely
         W = np.asarray(params[f"W{l}"], dtype=float)
         std, n_prev, n_this = W.std(), dims[l - 1], dims[l]
+        target = np.sqrt(variance(n_prev))
         if abs(W.mean()) > 0.1 * std:
-            return Feedback(False, f"W{l} has mean {W.mean():.3g}; draw from a normal distribution centred at 0")
+            raise exercises.Mistake(f"W{l} has mean {W.mean():.3g}; draw from a normal distribution centred at 0")
         candidates = {
             "sqrt(2 / n[l-1])": np.sqrt(2 / n_prev),
-            "sqrt(1 / n[l-1]) (that is Xavier; He has a factor 2 for ReLU)": np.sqrt(1 / n_prev),
-            "sqrt(2 / n[l]) (use the number of inputs n[l-1], not of units n[l])": np.sqrt(2 / n_this),
+            "sqrt(1 / n[l-1])": np.sqrt(1 / n_prev),
+            "sqrt(2 / n[l]) (the number of units n[l]; use the number of inputs n[l-1])": np.sqrt(2 / n_this),
+            "sqrt(1 / n[l]) (the number of units n[l]; use the number of inputs n[l-1])": np.sqrt(1 / n_this),
             "2 / n[l-1] (the variance: take its square root)": 2 / n_prev,
-            "1 (standard normal: multiply by sqrt(2 / n[l-1]))": 1.0,
-            "0.01 (small random: multiply by sqrt(2 / n[l-1]) instead)": 0.01,
+            "1 / n[l-1] (the variance: take its square root)": 1 / n_prev,
+            "1 (a standard normal: multiply it by the factor)": 1.0,
+            "0.01 (the small random init: multiply by the factor instead)": 0.01,
         }
         name = min(candidates, key=lambda k: abs(np.log(std / candidates[k])))
-        if abs(std / candidates[name] - 1) > 0.05:
-            return Feedback(False, f"W{l} has standard deviation {std:.4f}; He needs sqrt(2 / n[l-1]) = {np.sqrt(2 / n_prev):.4f}")
-        if name != "sqrt(2 / n[l-1])":
-            return Feedback(False, f"W{l} has standard deviation {std:.4f}, which is {name}; "
-                                   f"He needs sqrt(2 / n[l-1]) = {np.sqrt(2 / n_prev):.4f}")
-    return Feedback(True, "correct: W[l] ~ N(0, 2 / n[l-1]) with the right shapes, b[l] = 0")
+        if abs(std / target - 1) > 0.05 and abs(std / candidates[name] - 1) > 0.05:
+            raise exercises.Mistake(f"W{l} has standard deviation {std:.4f}; {rule.title()} needs sqrt({formula}) = {target:.4f}")
+        if abs(std / target - 1) > 0.05:
+            if name == "sqrt(2 / n[l-1])":
+                name += " (that is He's, for ReLU; Xavier has no factor 2)"
+            elif name == "sqrt(1 / n[l-1])":
+                name += " (that is Xavier's; He has a factor 2 for ReLU, which zeroes half of its inputs)"
+            raise exercises.Mistake(f"W{l} has standard deviation {std:.4f}, which is {name}; "
+                                    f"{rule.title()} needs sqrt({formula}) = {target:.4f}")
+    return f"W[l] ~ N(0, {formula}) with the right shapes, b[l] = 0, seeded"
+
+
+@exercises.checker("He initialization")
+def check_he_init(init_fn, seed=0):
+    """Check a learner's ``init_fn(layer_dims, seed) -> params`` against He initialization
+    (``W[l] ~ N(0, 2 / n[l-1])``, ``b[l] = 0``) on a ``[400, 300, 200, 1]`` network.
+
+    Returns a :class:`helpers.exercises.Result` naming the first precise mistake: a missing key, a
+    transposed shape, a non-zero bias, an unseeded draw, or the standard deviation of another rule
+    (Xavier's, ``n[l]`` instead of ``n[l-1]``, the variance instead of its square root, ...).
+    """
+    return _check_init(init_fn, "he", seed)
+
+
+@exercises.checker("Xavier initialization")
+def check_xavier_init(init_fn, seed=0):
+    """Check a learner's ``init_fn(layer_dims, seed) -> params`` against Xavier initialization
+    (``W[l] ~ N(0, 1 / n[l-1])``, ``b[l] = 0``), as :func:`check_he_init` does for He."""
+    return _check_init(init_fn, "xavier", seed)
+

@@ -9,7 +9,7 @@ import numpy as np
 
 from matplotlib.lines import Line2D
 
-from .. import initialization, plots
+from .. import initialization, model, plots
 from . import Experiment, LiveFigure, register
 
 ACTIVATIONS = ("relu", "tanh", "sigmoid", "linear")
@@ -39,18 +39,26 @@ def profile(hidden, init, scale, depth):
 
 
 def verdict(stats, init):
-    """A few words for the status box: vanishing, exploding, saturated or symmetric."""
+    """A few words for the status box: symmetric, saturated, vanishing or exploding (activations,
+    and gradients across depth: ``std(dW[1]) / std(dW[depth])`` beyond ``1e3`` either way)."""
     if init == "zeros":
         return "symmetric: every unit of a layer is identical"
-    a = stats["A_std"]
+    a, g = stats["A_std"], stats["dW_std"]
     ratio = a[-1] / a[0] if a[0] > 0 else 0.0
+    gradients = g[0] / g[-2] if g[-2] > 0 else 1.0
+    towards_input = ""
+    if gradients > 1e3:
+        towards_input = "gradients explode towards the input"
+    elif gradients < 1e-3:
+        towards_input = "gradients vanish towards the input"
     if stats["saturated"][-1] > 0.5 and np.max(np.abs(stats["A"][-1])) < 1.01:
-        return f"saturated: {100 * stats['saturated'][-1]:.0f}% of the last layer's units"
+        words = f"saturated: {100 * stats['saturated'][-1]:.0f}% of the last layer's units"
+        return f"{words}; {towards_input}" if towards_input else words
     if ratio < 1e-2:
         return "activations vanish with depth"
     if ratio > 1e2:
         return "activations explode with depth"
-    return ""
+    return towards_input
 
 
 def _step_xy(edges, fractions):
@@ -62,7 +70,7 @@ def initialization_explorer():
     """Histograms of activations and of ``dW`` at four depths, and their spread layer by layer."""
     controls = {
         "hidden": W.Dropdown(options=ACTIVATIONS, value="relu", description="activation"),
-        "init": W.Dropdown(options=initialization.INITS, value="he", description="init"),
+        "init": W.Dropdown(options=tuple(model.INITS), value="he", description="init"),
         "scale": W.SelectionSlider(options=SCALES, value=1.0, description="scale"),
         "depth": W.SelectionSlider(options=DEPTHS, value=20, description="depth"),
     }
@@ -83,7 +91,12 @@ def initialization_explorer():
     plots.style_axes(ax_g, "gradients dW[l]", "$\\log_{10} |dW|$ (end bins: beyond)", "fraction of weights (log)")
     (a_std_line,) = ax_s.plot([], [], "-o", markersize=3, color=plots.COLORS["train"])
     (g_std_line,) = ax_s.plot([], [], "-s", markersize=3, color=plots.COLORS["dev"])
-    (sat_line,) = ax_s.plot([], [], ":", color="#555555", linewidth=1.5)
+    # The saturated share is a fraction in [0, 1]: its own linear axis on the right.
+    ax_sat = ax_s.twinx()
+    (sat_line,) = ax_sat.plot([], [], ":", color="#555555", linewidth=1.8)
+    ax_sat.set_ylim(0, 1.02)
+    ax_sat.set_ylabel("saturated (relu: zero) share", fontsize=11)
+    ax_sat.tick_params(labelsize=10)
     live.animate(a_std_line, g_std_line, sat_line)
     # One legend under the panels, made of proxies: drawn once with the static background,
     # clear of the moving histograms.
@@ -91,17 +104,21 @@ def initialization_explorer():
                zip(LAYER_COLORS, ("first layer", "one third deep", "two thirds deep", "last layer"))]
     proxies += [Line2D([], [], marker="o", markersize=3, color=plots.COLORS["train"], label="std of A[l]"),
                 Line2D([], [], marker="s", markersize=3, color=plots.COLORS["dev"], label="std of dW[l]"),
-                Line2D([], [], linestyle=":", color="#555555", label="saturated (relu: zero) share, 0..1")]
+                Line2D([], [], linestyle=":", color="#555555", label="saturated (relu: zero) share, right axis")]
     live.fig.legend(handles=proxies, loc="outside lower center", ncol=7, fontsize=10, frameon=False)
     ax_s.set_yscale("log")
     ax_s.set_ylim(*STD_RANGE)
-    ax_s.set_xlim(0, DEPTHS[-1] + 2)
+    ax_s.set_xlim(0, 22)
+    # The layer axis follows the depth: drawn with the moving artists, so a depth change costs one
+    # axis, not a redraw of the whole figure.
+    live.animate(ax_s.xaxis)
     ax_s.axhline(1.0, color="#bbbbbb", linewidth=1)
     plots.style_axes(ax_s, "spread layer by layer", "layer l", "standard deviation (log scale)")
     status = live.animate(plots.draw_status(ax_s, "", loc=(0.5, 0.92), fontsize=11))
 
     def update(hidden, init, scale, depth):
         stats = profile(hidden, init, scale, depth)
+        ax_s.set_xlim(0, depth + 2)  # the layer axis ends at the output layer, depth + 1
         for line, hist in zip(a_lines, stats["a_hist"] + [None] * 4):
             line.set_visible(hist is not None)
             if hist is not None:
@@ -113,7 +130,7 @@ def initialization_explorer():
         clip = lambda v: np.clip(v, *STD_RANGE)
         a_std_line.set_data(np.arange(1, depth + 1), clip(stats["A_std"]))
         g_std_line.set_data(np.arange(1, depth + 2), clip(stats["dW_std"]))
-        sat_line.set_data(np.arange(1, depth + 1), np.maximum(stats["saturated"], STD_RANGE[0]))
+        sat_line.set_data(np.arange(1, depth + 1), stats["saturated"])
         words = verdict(stats, init)
         plots.set_status(status, words)
         a, g = stats["A_std"], stats["dW_std"]
