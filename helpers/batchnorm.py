@@ -7,12 +7,14 @@ holds the chapter's experiments:
 
 - :func:`identity_gamma_beta`: the ``gamma``, ``beta`` that make batch norm give back ``Z``;
 - :func:`track_running_stats`: the test-time statistics as exponentially weighted averages;
-- :func:`normalization_noise`: the noise that batch statistics add (the slight regularizing
-  effect), and how it shrinks with the mini-batch size;
+- :func:`normalization_noise`: the noise that batch statistics add, and how it shrinks with the
+  mini-batch size; :func:`regularization_gap`: whether that noise measurably shrinks the
+  train/dev gap;
 - :func:`activation_statistics`: per-layer activation histograms and gradient norms at
   initialization, with and without batch norm, for a range of depths and init scales;
 - :func:`lr_sweep`: training curves of a stack of networks over learning rates and init scales;
-- :func:`check_batchnorm_forward`: the checker of the learner's exercise.
+- :func:`check_batchnorm_forward`, :func:`check_batchnorm_backward`: the checkers of the
+  chapter's exercises.
 
 The running-average convention is the one of chapter 6 and of :func:`helpers.model.fit`:
 ``running = momentum * running + (1 - momentum) * batch_statistic`` with ``momentum = 0.9``
@@ -26,7 +28,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from . import layers, model, optim
+from . import exercises, layers, model, optim
 from .blas import single_thread
 from .validate import as_float_array, check_choice, check_number, check_X
 
@@ -34,13 +36,14 @@ __all__ = [
     "identity_gamma_beta",
     "track_running_stats",
     "normalization_noise",
+    "regularization_gap",
     "ActivationStats",
     "activation_statistics",
     "training_status",
-    "stacked_gd",
     "Sweep",
     "lr_sweep",
     "check_batchnorm_forward",
+    "check_batchnorm_backward",
 ]
 
 
@@ -61,8 +64,9 @@ def track_running_stats(Z_population, mini_batch_size=64, momentum=0.9, num_step
     Each step draws ``mini_batch_size`` columns of ``Z_population`` ``(n, M)`` (without
     replacement within a batch), takes the batch statistics that train-mode batch norm uses
     (``mu``, and ``sigma^2`` with ``1/m``, as in :func:`helpers.layers.batchnorm_forward`) and
-    updates ``running = momentum * running + (1 - momentum) * batch``, starting from mean 0 and
-    variance 1 like :func:`helpers.model.init_params`.
+    updates ``running = momentum * running + (1 - momentum) * batch`` with
+    :func:`helpers.model.update_running_stats` (what :func:`helpers.model.fit` does after every
+    mini-batch), starting from mean 0 and variance 1 like :func:`helpers.model.init_params`.
 
     Returns
     -------
@@ -75,16 +79,18 @@ def track_running_stats(Z_population, mini_batch_size=64, momentum=0.9, num_step
     check_number("momentum", momentum, low=0, high=1, high_open=True)
     check_number("num_steps", num_steps, low=1, integer=True)
     rng = np.random.default_rng(seed)
-    running_mean, running_var = np.zeros((n, 1)), np.ones((n, 1))
+    # A one-hidden-layer network whose hidden layer passes Z through unchanged (W1 = I, linear
+    # activation) into batch norm: the running averages are then updated by the very function
+    # model.fit uses, helpers.model.update_running_stats.
+    net = model.init_params([n, n, 1], batchnorm=True)
+    net["W1"] = np.eye(n)
     out = {key: np.zeros((num_steps, n)) for key in ("running_mean", "running_var", "batch_mean", "batch_var")}
-    ones, zeros = np.ones((n, 1)), np.zeros((n, 1))
     for step in range(num_steps):
         Z_t = Z[:, rng.choice(M, size=mini_batch_size, replace=False)]
-        _, cache = layers.batchnorm_forward(Z_t, ones, zeros, mode="train")
-        running_mean = momentum * running_mean + (1 - momentum) * cache["mu"]
-        running_var = momentum * running_var + (1 - momentum) * cache["var"]
-        out["running_mean"][step], out["running_var"][step] = running_mean[:, 0], running_var[:, 0]
-        out["batch_mean"][step], out["batch_var"][step] = cache["mu"][:, 0], cache["var"][:, 0]
+        fwd = model.forward_pass(Z_t, net, hidden="linear", mode="train")
+        net = model.update_running_stats(net, fwd, momentum)
+        out["running_mean"][step], out["running_var"][step] = net["running_mean1"][:, 0], net["running_var1"][:, 0]
+        out["batch_mean"][step], out["batch_var"][step] = fwd.bn[1]["mu"][:, 0], fwd.bn[1]["var"][:, 0]
     out["mean"], out["var"] = Z.mean(axis=1), Z.var(axis=1)
     return out
 
@@ -119,6 +125,35 @@ def normalization_noise(z_pool, batch_sizes=(4, 16, 64, 256), n_draws=400, seed=
         mu, var = batch.mean(axis=1), batch.var(axis=1)
         result[i] = (z[0] - mu) / np.sqrt(var + 1e-5)
     return {"batch_sizes": sizes.astype(int), "z_norm": result, "spread": result.std(axis=1)}
+
+
+def regularization_gap(X, Y, X_dev, Y_dev, layer_dims=(64, 64, 64, 10), learning_rate=0.1, num_epochs=40,
+                       mini_batch_size=64, seeds=(0, 1, 2, 3, 4)):
+    """Train the same ReLU network with and without batch norm from several seeds; measure the gap.
+
+    One stack of ``len(seeds)`` networks per kind (He init with each seed), mini-batch gradient
+    descent with ``learning_rate``, the same mini-batches for both kinds. The train/dev gap
+    (training accuracy minus dev accuracy) is what a regularizer shrinks.
+
+    Returns
+    -------
+    dict mapping ``batchnorm`` (False / True) to a dict of ``(len(seeds),)`` arrays:
+    ``train_accuracy``, ``dev_accuracy``, ``gap``.
+    """
+    X = check_X(X)
+    check_X(X_dev, n_x=X.shape[0], name="X_dev")
+    if len(seeds) < 1:
+        raise ValueError(f"seeds must hold at least one seed; got {seeds!r}")
+    out = {}
+    for batchnorm in (False, True):
+        stack = model.stack_params([model.init_params(list(layer_dims), init="he", seed=s, batchnorm=batchnorm)
+                                    for s in seeds])
+        trained, _ = model.fit(X, Y, stack, optim.gd(learning_rate), num_epochs=num_epochs,
+                               mini_batch_size=mini_batch_size, seed=0)
+        train_acc = np.asarray(model.accuracy(X, Y, trained))
+        dev_acc = np.asarray(model.accuracy(X_dev, Y_dev, trained))
+        out[batchnorm] = {"train_accuracy": train_acc, "dev_accuracy": dev_acc, "gap": train_acc - dev_acc}
+    return out
 
 
 # ---------------------------------------------------------------- activations across depth
@@ -189,11 +224,10 @@ def _fill_activation_statistics(stats, X, Y, width, seed):
                 params = model.stack_params([model.init_params(dims, init=init, scale=s, seed=seed + 1, batchnorm=batchnorm)
                                              for s in stats.init_scales])
                 with np.errstate(over="ignore", invalid="ignore"):
-                    _, caches = model.forward(X, params, hidden=hidden, mode="train")
-                    _, grads = model.cost_and_grads(X, Y, params, hidden=hidden)
+                    _, fwd, bwd = model.layer_gradients(X, Y, params, hidden=hidden)
                 for k, scale in enumerate(stats.init_scales):
                     key = (hidden, batchnorm, depth, scale)
-                    A = np.stack([caches[l][0][0][k] for l in range(1, depth + 1)])  # A[1..depth], (depth, width, m)
+                    A = np.stack([fwd.A[l][k] for l in range(1, depth + 1)])  # A[1..depth], (depth, width, m)
                     flat = np.clip(A.reshape(depth, -1), edges[0], edges[-1])
                     # ReLU outputs many exact zeros; they are counted in ``active``, not in the histogram.
                     counts = np.stack([np.histogram(row[row > 0] if hidden == "relu" else row, bins=edges)[0]
@@ -201,7 +235,7 @@ def _fill_activation_statistics(stats, X, Y, width, seed):
                     stats.hist[key] = counts / flat.shape[1]
                     stats.std[key] = A.reshape(depth, -1).std(axis=1)
                     stats.active[key] = (A.reshape(depth, -1) > 0).mean(axis=1)
-                    stats.grad_norm[key] = np.array([np.linalg.norm(grads[f"dW{l}"][k]) for l in range(1, depth + 2)])
+                    stats.grad_norm[key] = np.array([np.linalg.norm(bwd.grads[f"dW{l}"][k]) for l in range(1, depth + 2)])
 
 
 # ---------------------------------------------------------------- learning-rate sweep
@@ -216,34 +250,6 @@ def training_status(costs, chance_cost, stall_fraction=0.9):
     if not np.all(np.isfinite(costs)):
         return "diverged"
     return "stalled" if costs[-1] > stall_fraction * chance_cost else ""
-
-
-def stacked_gd(learning_rates):
-    """Gradient descent ``W := W - alpha_k dW`` for a stack of ``K`` networks, one ``alpha_k`` each.
-
-    ``learning_rates`` is ``(K,)``; every parameter of the stack has a leading axis ``K``
-    (see :func:`helpers.model.stack_params`). Same ``init`` / ``update`` shape as
-    :func:`helpers.optim.gd`, which takes one learning rate for the whole stack.
-    """
-    alphas = as_float_array("learning_rates", learning_rates, ndim=1)
-    if np.any(alphas <= 0):
-        raise ValueError(f"learning_rates must all be > 0; got {alphas.tolist()}")
-
-    def init(params):
-        for name, value in params.items():
-            if value.shape[:1] != alphas.shape:
-                raise ValueError(f"params[{name!r}] has shape {value.shape}; a stack of {alphas.size} networks "
-                                 f"needs a leading axis of {alphas.size}")
-        return {"t": 0}
-
-    def update(params, grads, state):
-        new = {}
-        for name, value in params.items():
-            g = grads.get("d" + name)
-            new[name] = value if g is None else value - alphas.reshape((-1,) + (1,) * (value.ndim - 1)) * g
-        return new, {"t": state["t"] + 1}
-
-    return optim.Optimizer(init, update)
 
 
 @dataclass
@@ -272,7 +278,8 @@ def lr_sweep(X, Y, X_dev, Y_dev, layer_dims=(64, 32, 32, 32, 32, 10), learning_r
     Mini-batch gradient descent, He init times ``init_scale``, the same initial weights ``W``
     for every learning rate. All ``len(init_scales) * len(learning_rates)`` networks of one
     kind are one stack trained by a single :func:`helpers.model.fit` call, with
-    :func:`stacked_gd` giving each network of the stack its own learning rate.
+    :func:`helpers.optim.gd` given one learning rate per network of the stack (an array that
+    broadcasts over the stack's leading axis).
     """
     X = check_X(X)
     check_X(X_dev, n_x=X.shape[0], name="X_dev")
@@ -284,14 +291,14 @@ def lr_sweep(X, Y, X_dev, Y_dev, layer_dims=(64, 32, 32, 32, 32, 10), learning_r
     C = layer_dims[-1]
     sweep = Sweep(tuple(learning_rates), tuple(init_scales), tuple(layer_dims), num_epochs,
                   float(np.log(C)) if C > 1 else float(np.log(2)), {}, {}, {})
-    alpha = np.tile(lrs, len(init_scales))[:, None, None]
+    alpha = np.tile(lrs, len(init_scales))  # (K,): network k = (init scale i, learning rate j) trains with alpha[k]
     for batchnorm in (False, True):
         stack = model.stack_params([model.init_params(list(layer_dims), init="he", scale=s, seed=seed, batchnorm=batchnorm)
                                     for s in init_scales for _ in lrs])
         with single_thread():
-            trained, history = model.fit(X, Y, stack, stacked_gd(alpha[:, 0, 0]), num_epochs=num_epochs,
+            trained, history = model.fit(X, Y, stack, optim.gd(alpha), num_epochs=num_epochs,
                                          mini_batch_size=mini_batch_size, seed=seed, progress=progress)
-        K = alpha.shape[0]
+        K = alpha.size
         cost = np.full((num_epochs, K), np.nan)
         cost[: history["cost"].shape[0]] = history["cost"]
         shape = (len(init_scales), lrs.size)
@@ -305,30 +312,33 @@ def lr_sweep(X, Y, X_dev, Y_dev, layer_dims=(64, 32, 32, 32, 32, 10), learning_r
     return sweep
 
 
-# ---------------------------------------------------------------- exercise checker
+# ---------------------------------------------------------------- exercise checkers
 
 
-def check_batchnorm_forward(fn, seed=0):
-    """Check a learner's ``fn(Z, gamma, beta, epsilon) -> out`` (train mode) against the reference.
-
-    Returns ``"correct: ..."`` or raises ``AssertionError`` with what is wrong, recognizing the
-    usual mistakes: statistics over the features (axis 0) instead of the examples (axis 1),
-    the standard deviation without ``epsilon`` or the variance without the square root,
-    ``gamma`` / ``beta`` left out or swapped, and a wrong output shape.
-    """
-    if not callable(fn):
-        raise ValueError(f"fn must be a function fn(Z, gamma, beta, epsilon); got {fn!r}")
+def _bn_case(seed=0):
     rng = np.random.default_rng(seed)
-    n, m, epsilon = 3, 5, 1e-1  # a large epsilon, so forgetting it shows
+    n, m, epsilon = 3, 5, 1e-1  # a large epsilon, so forgetting it shows; n != m, so a transpose shows
     Z = rng.standard_normal((n, m)) * 2 + 1
     gamma = rng.uniform(0.5, 2.0, (n, 1))
     beta = rng.uniform(-1.0, 1.0, (n, 1))
+    return Z, gamma, beta, epsilon
+
+
+@exercises.checker("batch norm forward (train mode)")
+def check_batchnorm_forward(fn):
+    """Check a learner's ``fn(Z, gamma, beta, epsilon) -> out`` (train mode) against the reference.
+
+    Names the usual mistakes: statistics over the features (axis 0) instead of the examples
+    (axis 1), the standard deviation without ``epsilon`` or the variance without the square root,
+    ``gamma`` / ``beta`` left out or swapped, and a wrong output shape.
+    Returns a :class:`helpers.exercises.Result`.
+    """
+    Z, gamma, beta, epsilon = _bn_case()
     expected = layers.batchnorm_forward(Z, gamma, beta, epsilon=epsilon)[0]
-    got = np.asarray(fn(Z.copy(), gamma.copy(), beta.copy(), epsilon), dtype=float)
-    if got.shape != expected.shape:
-        raise AssertionError(f"the output must have the shape of Z, {expected.shape}; got {got.shape}")
+    got = exercises.expect_shape("out", exercises.call(fn, Z, gamma, beta, epsilon), expected.shape,
+                                 "it is transposed: out has the shape of Z, (n, m)")
     if np.allclose(got, expected):
-        return "correct: batch statistics over the examples, epsilon inside the square root, then gamma and beta"
+        return "batch statistics over the examples, epsilon inside the square root, then gamma and beta"
 
     def variant(axis=1, root=True, eps=True, scale=True, shift=True, swap=False):
         mu, var = Z.mean(axis=axis, keepdims=True), Z.var(axis=axis, keepdims=True)
@@ -349,7 +359,65 @@ def check_batchnorm_forward(fn, seed=0):
     ]
     for kwargs, message in diagnoses:
         if np.allclose(got, variant(**kwargs)):
-            raise AssertionError(message)
-    worst = np.unravel_index(np.argmax(np.abs(got - expected)), got.shape)
-    raise AssertionError(f"the output differs from the reference, most at row {worst[0]}, column {worst[1]}: "
-                         f"got {got[worst]:.4f}, expected {expected[worst]:.4f}")
+            raise exercises.Mistake(message)
+    exercises.expect_close("out", got, expected)
+    return "correct"
+
+
+@exercises.checker("batch norm backward")
+def check_batchnorm_backward(fn):
+    """Check a learner's ``fn(dout, cache) -> (dZ, dgamma, dbeta)`` against the reference.
+
+    ``cache`` is the dict of :func:`helpers.layers.batchnorm_forward` in train mode (``Z_norm``,
+    ``gamma``, ``inv_std``, ``mu``, ``var``). Names the usual mistakes: ``mu`` and ``sigma^2``
+    treated as constants (``dZ = dout * gamma * inv_std``, the two sums missing), ``gamma`` left
+    out of ``dZ``, ``dgamma`` without ``Z_norm``, sums over the wrong axis or without
+    ``keepdims``. Returns a :class:`helpers.exercises.Result`.
+    """
+    Z, gamma, beta, epsilon = _bn_case(seed=1)
+    n, m = Z.shape
+    dout = np.random.default_rng(2).standard_normal(Z.shape)
+    _, cache = layers.batchnorm_forward(Z, gamma, beta, epsilon=epsilon)
+    dZ_ref, dgamma_ref, dbeta_ref = layers.batchnorm_backward(dout, cache)
+    out = exercises.call(fn, dout, cache)
+    if not (isinstance(out, tuple) and len(out) == 3):
+        raise exercises.Mistake(f"return the tuple (dZ, dgamma, dbeta); got {type(out).__name__}"
+                                f"{' of length ' + str(len(out)) if isinstance(out, (tuple, list)) else ''}")
+    dZ = exercises.expect_shape("dZ", out[0], (n, m), "it is transposed: dZ has the shape of Z, (n, m)")
+    for name, value, ref in (("dbeta", out[2], dbeta_ref), ("dgamma", out[1], dgamma_ref)):
+        got = exercises.expect_array(name, value)
+        if got.shape == (n,):
+            raise exercises.Mistake(f"{name} has shape {got.shape}; keep the column: sum(..., axis=1, keepdims=True) "
+                                    f"gives {(n, 1)}, the shape of {name[1:]}")
+        if got.shape == (1, m):
+            raise exercises.Mistake(f"{name} has shape {got.shape}: you summed over axis 0 (the units); "
+                                    "sum over the examples, axis=1")
+        exercises.expect_shape(name, got, (n, 1))
+    dbeta, dgamma = np.asarray(out[2], dtype=float), np.asarray(out[1], dtype=float)
+    if not np.allclose(dbeta, dbeta_ref):
+        exercises.expect_close("dbeta", dbeta, dbeta_ref, hint="dbeta = sum of dout over the examples")
+    if not np.allclose(dgamma, dgamma_ref):
+        if np.allclose(dgamma, dbeta_ref):
+            raise exercises.Mistake("dgamma is the sum of dout; it must be sum(dout * Z_norm) over the examples "
+                                    "(gamma multiplies Z_norm)")
+        exercises.expect_close("dgamma", dgamma, dgamma_ref, hint="dgamma = sum of dout * Z_norm over the examples")
+    if np.allclose(dZ, dZ_ref):
+        return "dZ runs through mu and sigma^2 (the two sums over the batch); dgamma and dbeta are right"
+    g, inv_std, Z_norm = dout * gamma, cache["inv_std"], cache["Z_norm"]
+    diagnoses = [
+        (g * inv_std, "dZ treats mu and sigma^2 as constants: both depend on every example of the batch, so "
+                      "dZ = inv_std / m * (m g - sum(g) - Z_norm * sum(g * Z_norm)) with g = dout * gamma"),
+        (inv_std / m * (m * g - g.sum(axis=1, keepdims=True)), "the term through sigma^2 is missing: subtract "
+                                                               "Z_norm * sum(g * Z_norm) as well"),
+        (inv_std / m * (m * g - Z_norm * np.sum(g * Z_norm, axis=1, keepdims=True)),
+         "the term through mu is missing: subtract sum(g) over the batch as well"),
+        (inv_std / m * (m * dout - dout.sum(axis=1, keepdims=True) - Z_norm * np.sum(dout * Z_norm, axis=1, keepdims=True)),
+         "gamma is missing from dZ: start from g = dout * gamma (out = gamma * Z_norm + beta)"),
+        (inv_std / m * (m * g - g.sum(axis=0, keepdims=True) - Z_norm * np.sum(g * Z_norm, axis=0, keepdims=True)),
+         "the sums in dZ run over axis 0 (the units); they run over the examples of the batch: axis=1"),
+    ]
+    for wrong, message in diagnoses:
+        if np.allclose(dZ, wrong):
+            raise exercises.Mistake(message)
+    exercises.expect_close("dZ", dZ, dZ_ref)
+    return "correct"

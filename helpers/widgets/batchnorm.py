@@ -16,7 +16,7 @@ BN_COLORS = {"no BN": "#7f7f7f", "BN": "#9467bd"}
 @lru_cache(maxsize=1)
 def default_stats():
     """Activation statistics behind ``09_batchnorm`` (computed once per kernel)."""
-    return batchnorm.activation_statistics(depths=(2, 4, 6, 8, 10), m=160)
+    return batchnorm.activation_statistics(depths=(2, 4, 6, 8, 10), m=160, n_bins=100)
 
 
 @lru_cache(maxsize=1)
@@ -63,14 +63,15 @@ def activations_explorer(stats=None):
 
     layers_axis = np.arange(1, max_depth + 2)
     spread.set_yscale("log")
-    spread.set_ylim(1e-8, 1e8)
+    spread.set_ylim(1e-10, 1e10)  # room above and below the curves for the status line
     spread.set_xlim(0.5, max_depth + 1.5)
     spread.axhline(1.0, color="#bbbbbb", lw=1, zorder=0)
     plots.style_axes(spread, "spread of A[l] and size of dW[l]", "layer l", "value (log scale)")
     (std_line,) = spread.plot(layers_axis[:-1], np.ones(max_depth), "o-", color=plots.COLORS["train"], label="std of A[l]")
     (grad_line,) = spread.plot(layers_axis, np.ones(max_depth + 1), "s--", color=plots.COLORS["dev"], label="||dW[l]||")
     live.animate(std_line, grad_line)
-    spread.legend(loc="lower left", fontsize=9)
+    # Under the axis: inside, every corner is crossed by one of the curves at some setting.
+    spread.legend(loc="upper center", bbox_to_anchor=(0.5, -0.16), ncol=2, fontsize=10, frameon=False)
     status = live.animate(plots.draw_status(spread, "", loc=(0.5, 0.92), fontsize=12))
 
     def update(depth, init_scale, batchnorm, hidden):
@@ -91,9 +92,8 @@ def activations_explorer(stats=None):
             # A step outline: (u0, 0), (u0, h0), (u1, h0), (u1, h1), ..., (un, h_last), (un, 0).
             polygons[r].set_xy(np.column_stack([np.repeat(unit, 2), r + np.r_[0.0, np.repeat(heights, 2), 0.0]]))
             polygons[r].set_facecolor(color)
-        std_line.set_data(layers_axis[:depth], np.clip(std, 1e-8, 1e8))
-        grad_line.set_data(layers_axis[: depth + 1], np.clip(grad, 1e-8, 1e8))
-        ratio = grad[0] / max(grad[-1], 1e-300)
+        std_line.set_data(layers_axis[:depth], np.clip(std, 1e-10, 1e10))
+        grad_line.set_data(layers_axis[: depth + 1], np.clip(grad, 1e-10, 1e10))
         if std[-1] < 1e-2:
             text = "activations vanish"
         elif std[-1] > 1e2:
@@ -102,11 +102,16 @@ def activations_explorer(stats=None):
             text = "tanh saturates"
         else:
             text = ""
+        if grad.max() < 1e-4:
+            text = (text + ", " if text else "") + "every gradient tiny"
+        elif grad.max() > 1e4:
+            text = (text + ", " if text else "") + "gradients explode"
         plots.set_status(status, text)
         note = (f" (ReLU histograms: non-zero values only, {100 * stats.active[key][-1]:.0f}% non-zero in the last "
                 f"layer; values above {edges[-1]:g} in the last bin)") if hidden == "relu" else ""
         return (f"{'with' if batchnorm else 'without'} batch norm, {hidden}, init scale {init_scale}: std of the last "
-                f"hidden layer {std[-1]:.2e}; ||dW[1]|| / ||dW[L]|| = {ratio:.2e}{note}")
+                f"hidden layer {std[-1]:.1e}; gradients ||dW[l]|| from {grad.min():.1e} to {grad.max():.1e} "
+                f"(||dW[1]|| = {grad[0]:.1e}, ||dW[L]|| = {grad[-1]:.1e}){note}")
 
     return Experiment(controls, live, update, title="Activations at initialization, layer by layer")
 
@@ -157,8 +162,9 @@ def lr_sweep_explorer(sweep=None):
             state = sweep.status[bn][i, j]
             plots.set_status(status[name], f"{name}: {state}" if state else "")
             acc = sweep.dev_accuracy[bn][i, j]
-            parts.append(f"{name}: final cost {sweep.cost[bn][i, j, -1]:.3f}, dev accuracy "
-                         f"{'n/a' if np.isnan(acc) else f'{100 * acc:.1f}%'}{' (' + state + ')' if state else ''}")
+            # Two digits of the cost and whole percents: what trained networks agree on across CPUs.
+            parts.append(f"{name}: final cost {sweep.cost[bn][i, j, -1]:.2f}, dev accuracy "
+                         f"{'n/a' if np.isnan(acc) else f'{100 * acc:.0f}%'}{' (' + state + ')' if state else ''}")
         marker.set_xdata([learning_rate, learning_rate])
         return f"alpha = {learning_rate}, init scale {init_scale} x He: " + "; ".join(parts)
 
