@@ -27,13 +27,12 @@ def test_model_draws_a_new_mask_every_iteration():
     X = np.random.default_rng(0).standard_normal((3, 10))
     params = model.init_params([3, 8, 1], seed=0)
     rng = np.random.default_rng(4)
-    _, first = model.forward(X, params, keep_prob=0.5, rng=rng)
-    _, second = model.forward(X, params, keep_prob=0.5, rng=rng)
-    mask1, mask2 = first[0][3][0], second[0][3][0]
+    mask1 = model.forward_pass(X, params, keep_prob=0.5, rng=rng).D[1]
+    mask2 = model.forward_pass(X, params, keep_prob=0.5, rng=rng).D[1]
     assert not np.array_equal(mask1, mask2)
     # and the same generator state gives the same mask (reproducible)
-    _, again = model.forward(X, params, keep_prob=0.5, rng=np.random.default_rng(4))
-    assert np.array_equal(again[0][3][0], mask1)
+    again = model.forward_pass(X, params, keep_prob=0.5, rng=np.random.default_rng(4)).D[1]
+    assert np.array_equal(again, mask1)
 
 
 def test_dropout_backward_with_a_fixed_mask_matches_numerical_gradient():
@@ -72,33 +71,77 @@ def test_cost_noise():
     assert dropout.cost_noise(np.linspace(1, 0.5, 100)) == pytest.approx(0.5 / 99)
     jumpy = np.tile([0.5, 0.6], 50)
     assert dropout.cost_noise(jumpy) == pytest.approx(0.1)
+    # relative jumps: the same 10 % jitter at two levels of J
+    assert dropout.cost_noise(jumpy, relative=True) == pytest.approx(dropout.cost_noise(jumpy / 20, relative=True))
     with pytest.raises(ValueError, match="at least 2"):
         dropout.cost_noise([1.0, 0.9], start=0.9)
+    with pytest.raises(ValueError, match="positive"):
+        dropout.cost_noise([1.0, 0.0, 1.0, 0.0], start=0.0, relative=True)
 
 
-def test_check_dropout_forward_messages():
-    def correct(A, keep_prob, rng):
-        return layers.dropout_forward(A, keep_prob, rng)
+def test_cost_spread_is_zero_without_dropout():
+    X = np.random.default_rng(1).standard_normal((3, 20))
+    Y = (np.random.default_rng(2).random((1, 20)) < 0.5).astype(float)
+    params = model.init_params([3, 6, 5, 1], init="xavier", seed=3)
+    assert np.ptp(dropout.cost_spread(X, Y, params, 1.0, n_draws=5)) == 0.0
+    assert np.std(dropout.cost_spread(X, Y, params, (0.5, 0.5), n_draws=20)) > 0
+    with pytest.raises(ValueError, match="keep_prob"):
+        dropout.cost_spread(X, Y, params, (0.5, 0.5, 0.5))
 
-    assert dropout.check_dropout_forward(correct).startswith("correct")
+
+def correct_forward(A, keep_prob, rng):
+    D = rng.random(A.shape) < keep_prob
+    return A * D / keep_prob, D
+
+
+def stub(*args):
+    raise NotImplementedError("write this")
+
+
+def test_check_dropout_forward():
+    assert dropout.check_dropout_forward(correct_forward).passed
+    assert dropout.check_dropout_forward(stub).status == "not written"
+
+    def with_mask(make):
+        def attempt(A, p, rng):
+            D = make(A, p, rng)
+            return A * D / p, D
+        return attempt
+
     attempts = {
-        "same mask": lambda A, p, rng: A * (np.random.default_rng(1).random(A.shape) < p) / p,
-        "not scaled": lambda A, p, rng: A * (rng.random(A.shape) < p),
-        "multiplied by keep_prob": lambda A, p, rng: A * (rng.random(A.shape) < p) * p,
-        "rand >= keep_prob": lambda A, p, rng: A * (rng.random(A.shape) >= p) / p,
-        "shape": lambda A, p, rng: (A * (rng.random(A.shape) < p) / p)[:, :10],
+        "same mask": with_mask(lambda A, p, rng: np.random.default_rng(1).random(A.shape) < p),
+        "not scaled": lambda A, p, rng: (lambda D: (A * D, D))(rng.random(A.shape) < p),
+        "multiplied by keep_prob": lambda A, p, rng: (lambda D: (A * D * p, D))(rng.random(A.shape) < p),
+        "rand >= keep_prob": with_mask(lambda A, p, rng: rng.random(A.shape) >= p),
+        "shape": lambda A, p, rng: (lambda D: ((A * D / p)[:, :10], D))(rng.random(A.shape) < p),
+        "pair": lambda A, p, rng: A * (rng.random(A.shape) < p) / p,
+        "not the mask that was applied": lambda A, p, rng: (A * (rng.random(A.shape) < p) / p, rng.random(A.shape) < p),
     }
-    for message, attempt in attempts.items():
-        with pytest.raises(AssertionError, match=message):
-            dropout.check_dropout_forward(attempt)
+    for word, attempt in attempts.items():
+        result = dropout.check_dropout_forward(attempt)
+        assert result.status == "failed" and word in result.message, (word, result.message)
 
     own_rng = np.random.default_rng(123)
+    ignores_rng = with_mask(lambda A, p, rng: own_rng.random(A.shape) < p)  # masks change, not reproducible
+    result = dropout.check_dropout_forward(ignores_rng)
+    assert result.status == "failed" and "rng passed in" in result.message
 
-    def ignores_rng(A, p, rng):  # a private generator that keeps running: masks change, not reproducible
-        return A * (own_rng.random(A.shape) < p) / p
 
-    with pytest.raises(AssertionError, match="rng passed in"):
-        dropout.check_dropout_forward(ignores_rng)
+def test_check_dropout_backward():
+    assert dropout.check_dropout_backward(lambda dA, D, p: dA * D / p).passed
+    assert dropout.check_dropout_backward(lambda dA, D, p: layers.dropout_backward(dA, (D, p))).passed
+    assert dropout.check_dropout_backward(stub).status == "not written"
+    attempts = {
+        "unchanged": lambda dA, D, p: dA,
+        "not the scaling": lambda dA, D, p: dA * D,
+        "multiplied by keep_prob": lambda dA, D, p: dA * D * p,
+        "scaled but not masked": lambda dA, D, p: dA / p,
+        "never draw a new one": lambda dA, D, p: dA * (np.random.default_rng(5).random(dA.shape) < p) / p,
+        "shape": lambda dA, D, p: (dA * D / p).T,
+    }
+    for word, attempt in attempts.items():
+        result = dropout.check_dropout_backward(attempt)
+        assert result.status == "failed" and word in result.message, (word, result.message)
 
 
 def test_keep_prob_grid(small_grid):
@@ -115,25 +158,24 @@ def test_keep_prob_grid(small_grid):
 def test_widget_draws_a_new_thinned_network(small_grid):
     explorer = widgets.build("03_dropout", grid=small_grid, n_draws=4)
     explorer.set(keep_prob1=0.5, keep_prob2=0.5, draw=0)
-    frame, readout = explorer.live.image.value, explorer.readout.value
+    frame, readout = explorer.snapshot().data, explorer.readout.value
     explorer.set(draw=3)
-    assert explorer.live.image.value != frame and explorer.readout.value != readout
+    assert explorer.snapshot().data != frame and explorer.readout.value != readout
     explorer.set(keep_prob1=1.0, keep_prob2=1.0)
-    frame = explorer.live.image.value
+    frame = explorer.snapshot().data
     explorer.set(draw=0)  # no dropout: every draw keeps every unit, the picture stays
-    assert explorer.live.image.value == frame
+    assert explorer.snapshot().data == frame
     assert "keeps 50 and 50 of 50 and 50" in explorer.readout.value
 
 
 def test_per_layer_keep_prob_and_test_mode():
     X = np.random.default_rng(0).standard_normal((3, 40))
     params = model.init_params([3, 30, 20, 1], seed=0)
-    _, caches = model.forward(X, params, keep_prob=(0.5, 1.0), rng=np.random.default_rng(1))
-    first_mask, second = caches[0][3], caches[1][3]
-    assert first_mask is not None and abs(first_mask[0].mean() - 0.5) < 0.1
-    assert second is None  # keep_prob 1: no mask at all
-    test_out, test_caches = model.forward(X, params, keep_prob=(0.5, 0.5), mode="test")
+    masks = model.forward_pass(X, params, keep_prob=(0.5, 1.0), rng=np.random.default_rng(1)).D
+    assert abs(masks[1].mean() - 0.5) < 0.1
+    assert 2 not in masks  # keep_prob 1: no mask at all
+    test_pass = model.forward_pass(X, params, keep_prob=(0.5, 0.5), mode="test")
     plain, _ = model.forward(X, params)
-    assert np.array_equal(test_out, plain) and all(c[3] is None for c in test_caches[:-1])
+    assert np.array_equal(test_pass.ZL, plain) and test_pass.D == {}
     with pytest.raises(ValueError, match="rng"):
         model.forward(X, params, keep_prob=0.5)  # train mode with dropout needs a generator

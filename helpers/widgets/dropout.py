@@ -13,7 +13,7 @@ from .. import dropout, plots
 from . import Experiment, LiveFigure, register
 
 _KEPT_EDGE = to_rgba("#444444", 0.45)
-_KEPT_UNIT = to_rgba("#1f77b4")
+_KEPT_UNIT = to_rgba("#444444")
 _DROPPED_UNIT = to_rgba("#ffffff")
 
 
