@@ -1,7 +1,8 @@
 """Servers and a browser for the real-browser tests (``python3 tasks.py test-browser``).
 
 Everything runs on loopback from a temporary directory: a copy of ``notebooks/`` (so running
-cells in JupyterLab never touches the committed notebooks), token-less JupyterLab and Voila
+cells in JupyterLab never touches the committed notebooks) and the learner edition written from
+it (``learner/``, as ``python3 tasks.py learner`` writes it), token-less JupyterLab and Voila
 servers whose config, runtime, data, settings and workspace directories all live there, and
 Debian's Chromium (``apt-get install chromium``) driven by pip's playwright with a fresh
 profile. Screenshots, server logs and the latency table go to ``artifacts/browser/``.
@@ -41,6 +42,20 @@ SERVER_START_SECONDS = 120
 def chapter_notebooks():
     """Every chapter notebook that exists now (notebooks/NN_*.ipynb), discovered at run time."""
     return sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+
+
+def notebooks_with_exercises():
+    """The chapter notebooks whose learner edition differs from the course's: those with exercises."""
+    return [p for p in chapter_notebooks() if "### BEGIN SOLUTION" in p.read_text(encoding="utf-8")]
+
+
+def load_learner_edition():
+    """tools/learner_edition.py as a module (what ``python3 tasks.py learner`` runs)."""
+    spec = importlib.util.spec_from_file_location("learner_edition", ROOT / "tools" / "learner_edition.py")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["learner_edition"] = module
+    spec.loader.exec_module(module)
+    return module
 
 
 def pytest_collection_modifyitems(items):
@@ -130,6 +145,7 @@ def workdir():
         tmp = Path(tmp)
         shutil.copytree(ROOT / "notebooks", tmp / "course" / "notebooks",
                         ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
+        load_learner_edition().write_edition(tmp / "course" / "notebooks", tmp / "course" / "learner")
         yield tmp
 
 
@@ -182,10 +198,11 @@ def jupyterlab(workdir, server_env):
 
 @pytest.fixture(scope="session")
 def voila(workdir, server_env):
-    """Voila exactly as ``python3 tasks.py classroom`` runs it, serving the copied notebooks folder."""
+    """Voila exactly as ``python3 tasks.py classroom`` runs it, serving the copied course folder
+    (both editions: ``notebooks/`` and ``learner/``)."""
     tasks = load_tasks()
     command = [sys.executable, "-m", "voila", *tasks.classroom_args([]), "--no-browser", "--port={port}",
-               "--Voila.ip=127.0.0.1", "--show_tracebacks=True", "notebooks"]
+               "--Voila.ip=127.0.0.1", "--show_tracebacks=True", "."]
     server = Server("voila", command, server_env, workdir / "course", "/")
     yield server
     server.stop()

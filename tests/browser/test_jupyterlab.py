@@ -5,11 +5,14 @@ all cells (Run menu), wait until every cell has run and the kernel is idle, chec
 shows an error, a traceback or a widget that failed to display, then move the controls of every
 live experiment and check that its image and readout change; time 20+ slider moves per
 experiment; screenshot each experiment into artifacts/browser/jupyterlab/.
+
+The learner edition too (``python3 tasks.py learner``): a few of its notebooks, exercises not
+written, run all without a traceback, their checks saying "not written yet".
 """
 
 import pytest
 
-from conftest import ARTIFACTS, chapter_notebooks
+from conftest import ARTIFACTS, chapter_notebooks, notebooks_with_exercises
 from experiments import (
     LATENCY, Driver, Phases, check_floor, check_moves, experiment_label, find_experiments, latency_summary,
 )
@@ -103,14 +106,17 @@ def lab_page(lab_app, jupyterlab, request):
         jupyterlab.api("DELETE", f"/api/sessions/{session['id']}")
 
 
-@pytest.mark.parametrize("notebook", chapter_notebooks(), ids=lambda p: p.stem)
-def test_notebook_in_jupyterlab(lab_page, jupyterlab, notebook):
-    page = lab_page
-    phases = Phases("jupyterlab", notebook)
-    # File > Open's own command (what a double click in the file browser runs).
+# The learner edition in JupyterLab: the smallest notebooks with exercises (the Voila test runs them all).
+LEARNER_SUBSET = 3
+
+
+def open_clear_run(page, path, phases):
+    """Open ``path`` (File > Open's own command, what a double click in the file browser runs), clear
+    every output (Edit menu), run all cells (Run menu), wait until the kernel is idle; return the
+    problems the page shows (errors, tracebacks, stderr, widgets that failed to display)."""
     page.evaluate("async (path) => { await window.jupyterapp.commands.execute('docmanager:open', {path}); return true; }",
-                  f"notebooks/{notebook.name}")
-    wait_state(page, f"s.path === 'notebooks/{notebook.name}' && s.ready && s.kernel === 'idle'", 120_000,
+                  path)
+    wait_state(page, f"s.path === '{path}' && s.ready && s.kernel === 'idle'", 120_000,
                "the notebook did not open with an idle kernel")
     phases.done("open")
 
@@ -126,7 +132,14 @@ def test_notebook_in_jupyterlab(lab_page, jupyterlab, notebook):
     state = wait_state(page, "s.executed === s.cells && s.running === 0 && s.kernel === 'idle'", 30_000,
                        "the kernel did not stay idle")
 
-    problems = page.evaluate(ERRORS_JS)
+    return page.evaluate(ERRORS_JS)
+
+
+@pytest.mark.parametrize("notebook", chapter_notebooks(), ids=lambda p: p.stem)
+def test_notebook_in_jupyterlab(lab_page, jupyterlab, notebook):
+    page = lab_page
+    phases = Phases("jupyterlab", notebook)
+    problems = open_clear_run(page, f"notebooks/{notebook.name}", phases)
     assert not problems, f"{notebook.name} in JupyterLab:\n" + "\n".join(problems)
 
     page.wait_for_function("() => Array.from(document.querySelectorAll('img.widget-image')).every(i => i.getAttribute('src'))")
@@ -155,3 +168,19 @@ def test_notebook_in_jupyterlab(lab_page, jupyterlab, notebook):
     problems = page.evaluate(ERRORS_JS)
     assert not problems, f"{notebook.name} after moving the controls:\n" + "\n".join(problems)
     assert not failures, "\n".join(failures)
+
+
+@pytest.mark.parametrize("notebook", sorted(notebooks_with_exercises(), key=lambda p: p.stat().st_size)[:LEARNER_SUBSET],
+                         ids=lambda p: f"learner-{p.stem}")
+def test_learner_notebook_in_jupyterlab(lab_page, jupyterlab, notebook):
+    """Run all on the learner's copy, nothing written yet: no cell shows an error, the checks say so."""
+    page = lab_page
+    phases = Phases("jupyterlab learner", notebook)
+    problems = open_clear_run(page, f"learner/{notebook.name}", phases)
+    assert not problems, f"learner/{notebook.name} in JupyterLab:\n" + "\n".join(problems)
+    phases.done("run")
+    shown = page.evaluate("() => Array.from(window.jupyterapp.shell.currentWidget.node"
+                          ".querySelectorAll('.jp-OutputArea-output')).filter(e => /not written yet/.test(e.innerText)).length")
+    assert shown > 0, f"learner/{notebook.name}: no check says 'not written yet'"
+    page.wait_for_function("() => Array.from(document.querySelectorAll('img.widget-image')).every(i => i.getAttribute('src'))")
+    assert find_experiments(page), f"learner/{notebook.name}: no live experiment rendered in JupyterLab"

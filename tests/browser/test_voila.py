@@ -5,13 +5,17 @@ renders with no error, shows no code and no printed text, shows at least one liv
 and each experiment answers its controls (image and readout change) fast enough to present:
 20+ slider moves timed from key press to the new image on screen. Screenshots of the dashboard
 and of each experiment go to artifacts/browser/voila/.
+
+The learner edition (``python3 tasks.py learner``: exercises not written, their checks saying so)
+is served too: each of its notebooks that differs from the course's renders with no error and
+shows its experiments, and each experiment answers one move.
 """
 
 import sys
 
 import pytest
 
-from conftest import ARTIFACTS, Server, chapter_notebooks, load_tasks
+from conftest import ARTIFACTS, Server, chapter_notebooks, load_tasks, notebooks_with_exercises
 from experiments import (
     LATENCY, Driver, Phases, check_floor, check_moves, experiment_label, find_experiments, latency_summary,
 )
@@ -58,10 +62,9 @@ def whole_page_screenshot(page, path):
     page.set_viewport_size(size)
 
 
-@pytest.mark.parametrize("notebook", chapter_notebooks(), ids=lambda p: p.stem)
-def test_classroom_dashboard(page, voila, notebook):
-    phases = Phases("voila", notebook)
-    page.goto(f"{voila.url}/voila/render/{notebook.name}", wait_until="commit", timeout=RENDER_TIMEOUT_MS)
+def render(page, voila, path):
+    """Open ``path`` (relative to the served course folder) as the dashboard; check what it shows."""
+    page.goto(f"{voila.url}/voila/render/{path}", wait_until="commit", timeout=RENDER_TIMEOUT_MS)
     page.wait_for_function(f"() => {{ const s = ({PAGE_JS})(); return s.visible || s.problems.length > 0; }}",
                            timeout=RENDER_TIMEOUT_MS, polling=250)
     page.wait_for_function(
@@ -69,12 +72,19 @@ def test_classroom_dashboard(page, voila, notebook):
         "return i.length > 0 && i.every(e => e.getAttribute('src')); }", timeout=60_000)
     page.wait_for_function(f"() => ({PAGE_JS})().loading === 0", timeout=60_000)
     page.wait_for_timeout(500)
-    phases.done("run")
     state = page.evaluate(PAGE_JS)
-    assert not state["problems"], f"{notebook.name} in Voila:\n" + "\n".join(state["problems"])
-    assert state["code"] == 0, f"{notebook.name}: the classroom dashboard shows {state['code']} code elements"
-    assert state["printed"] == 0, f"{notebook.name}: the classroom dashboard shows {state['printed']} plain-text outputs"
-    assert state["markdown"] > 0, f"{notebook.name}: the chapter's text is missing from the dashboard"
+    assert not state["problems"], f"{path} in Voila:\n" + "\n".join(state["problems"])
+    assert state["code"] == 0, f"{path}: the classroom dashboard shows {state['code']} code elements"
+    assert state["printed"] == 0, f"{path}: the classroom dashboard shows {state['printed']} plain-text outputs"
+    assert state["markdown"] > 0, f"{path}: the chapter's text is missing from the dashboard"
+    return state
+
+
+@pytest.mark.parametrize("notebook", chapter_notebooks(), ids=lambda p: p.stem)
+def test_classroom_dashboard(page, voila, notebook):
+    phases = Phases("voila", notebook)
+    render(page, voila, f"notebooks/{notebook.name}")
+    phases.done("run")
 
     shots = ARTIFACTS / "voila"
     shots.mkdir(parents=True, exist_ok=True)
@@ -100,6 +110,30 @@ def test_classroom_dashboard(page, voila, notebook):
     state = page.evaluate(PAGE_JS)
     assert not state["problems"], f"{notebook.name} after moving the controls:\n" + "\n".join(state["problems"])
     assert not failures, "\n".join(failures)
+
+
+@pytest.mark.parametrize("notebook", notebooks_with_exercises(), ids=lambda p: f"learner-{p.stem}")
+def test_classroom_dashboard_of_the_learner_edition(page, voila, notebook):
+    """The learner's copy, exercises unwritten: the dashboard still runs and shows every experiment."""
+    phases = Phases("voila learner", notebook)
+    render(page, voila, f"learner/{notebook.name}")
+    phases.done("run")
+    experiments = find_experiments(page)
+    assert experiments, f"learner/{notebook.name}: no live experiment on the classroom dashboard"
+    for experiment in experiments:
+        label = "learner " + experiment_label(notebook, experiment)
+        page.locator(f'[data-exp="{experiment["index"]}"]').scroll_into_view_if_needed()
+        driver = Driver(page, experiment)
+        moves = [m for m in (driver.move(c) for c in driver.controls()[:2]) if m]
+        assert moves, f"{label}: no control could be moved ({experiment['controls']})"
+        assert any(m["image"] or m["readout_after"] != m["readout_before"] for m in moves), (
+            f"{label}: neither the image nor the readout changed")
+    phases.done("drive")
+    shots = ARTIFACTS / "voila"
+    shots.mkdir(parents=True, exist_ok=True)
+    whole_page_screenshot(page, shots / f"learner-{notebook.stem}-dashboard.png")
+    state = page.evaluate(PAGE_JS)
+    assert not state["problems"], f"learner/{notebook.name} after moving the controls:\n" + "\n".join(state["problems"])
 
 
 def test_experiments_only_dashboard(browser, server_env, workdir):
