@@ -7,7 +7,7 @@ in :mod:`helpers.gradcheck`. This module holds what the chapter does with it:
 - :func:`backward_with_bug`: backpropagation written out line by line, with one planted bug;
 - :func:`bug_hunt_problem` / :func:`bug_hunt_reports`: every bug in every layer, checked;
 - :func:`epsilon_sweep` / :func:`loglog_slope`: how small epsilon should be;
-- :func:`gradient_norms` / :func:`clipping_demo`: gradient clipping by the global norm;
+- :func:`clipping_demo`: gradient clipping by the global norm (:func:`helpers.optim.clip_by_norm`);
 - the exercises' checkers: :func:`check_numerical_gradient`, :func:`check_relative_difference`,
   :func:`check_fixed_backward`.
 
@@ -31,7 +31,7 @@ from .gradcheck import (
     relative_difference,
     vector_problem,
 )
-from .validate import as_float_array, check_choice, check_labels, check_number, check_X, check_X_Y
+from .validate import as_float_array, check_choice, check_labels, check_number, check_params, check_X, check_X_Y
 
 __all__ = [
     "BUGS",
@@ -42,7 +42,6 @@ __all__ = [
     "bug_hunt_reports",
     "epsilon_sweep",
     "loglog_slope",
-    "global_norm",
     "clipping_demo",
     "check_numerical_gradient",
     "check_relative_difference",
@@ -54,26 +53,12 @@ BUGS = ("none", "wrong factor", "extra 1/m", "wrong transpose", "forgotten L2 te
 
 
 def _check_network(params):
-    """``L`` for a dict with exactly the arrays ``W1, b1, ..., WL, bL`` of chained shapes."""
-    if not isinstance(params, dict) or "W1" not in params:
-        raise ValueError(f"params must be a dict with W1, b1, ..., WL, bL; got {type(params).__name__} "
-                         f"with keys {list(params) if isinstance(params, dict) else '-'}")
-    L = model.num_layers(params)
-    expected = [f"{p}{l}" for l in range(1, L + 1) for p in "Wb"]
-    missing = [k for k in expected if k not in params]
-    extra = [k for k in params if k not in expected]
-    if missing or extra:
-        raise ValueError(f"params must hold exactly {', '.join(expected)}; got keys {', '.join(params)}"
-                         f"{' (missing ' + ', '.join(missing) + ')' if missing else ''}"
-                         f"{' (unexpected ' + ', '.join(extra) + ')' if extra else ''}")
-    for l in range(1, L + 1):
-        W = as_float_array(f"W{l}", params[f"W{l}"], ndim=2)
-        b = as_float_array(f"b{l}", params[f"b{l}"], ndim=2)
-        if b.shape != (W.shape[0], 1):
-            raise ValueError(f"b{l} must have shape ({W.shape[0]}, 1) to match W{l} {W.shape}; got {b.shape}")
-        if l > 1 and W.shape[1] != params[f"W{l - 1}"].shape[0]:
-            raise ValueError(f"W{l} has shape {W.shape} but W{l - 1} has {params[f'W{l - 1}'].shape}: "
-                             f"W{l} must be (n[{l}], n[{l - 1}])")
+    """``L`` for a dict with exactly ``W1, b1, ..., WL, bL`` of chained 2-D shapes (no stack, no batch norm)."""
+    L = check_params(params)
+    extra = [k for k in params if not (k[:1] in "Wb" and k[1:].isdigit())]
+    if extra or any(np.ndim(params[f"W{l}"]) != 2 for l in range(1, L + 1)):
+        raise ValueError(f"params must hold one network's W1, b1, ..., W{L}, b{L} (2-D arrays, no batch norm); "
+                         f"got keys {', '.join(params)} with W1 of shape {np.shape(params['W1'])}")
     return L
 
 
@@ -255,13 +240,6 @@ def loglog_slope(x, y, x_min=None, x_max=None):
 # ---------------------------------------------------------------- gradient clipping
 
 
-def global_norm(grads):
-    """``sqrt(sum of the squares of every gradient entry)``: the norm clipping by norm looks at."""
-    if not isinstance(grads, dict) or not grads:
-        raise ValueError(f"grads must be a non-empty dict {{'dW1': ..., 'db1': ...}}; got {grads!r:.60}")
-    return float(np.sqrt(sum(np.sum(as_float_array(k, g) ** 2) for k, g in grads.items())))
-
-
 def clipping_demo(max_norm=1.0, learning_rate=3.0, num_steps=60, depth=6, seed=0):
     """Train a deep tanh network with plain gradient descent, with and without clipping the
     gradients' global norm to ``max_norm``.
@@ -286,11 +264,10 @@ def clipping_demo(max_norm=1.0, learning_rate=3.0, num_steps=60, depth=6, seed=0
         state = rule.init(p)
         for _ in range(num_steps):
             J, grads = model.cost_and_grads(X, Y, p, hidden="tanh")
-            norm = global_norm(grads)
-            norms.append(norm)
+            norms.append(optim.global_norm(grads))
             costs.append(float(J))
-            if clip is not None and norm > clip:
-                grads = {k: g * (clip / norm) for k, g in grads.items()}
+            if clip is not None:
+                grads = optim.clip_by_norm(grads, clip)
             p, state = rule.update(p, grads, state)
         out[name] = (np.array(norms), np.array(costs))
     return out

@@ -61,7 +61,7 @@ def test_bug_validation(problem):
     with pytest.raises(ValueError, match="labels"):
         gc.backward_with_bug(X, 2 * Y, params, "none", 1, lambd)
     without_b1 = {k: v for k, v in params.items() if k != "b1"}
-    with pytest.raises(ValueError, match="missing b1"):
+    with pytest.raises(ValueError, match="b1"):
         gc.backward_with_bug(X, Y, without_b1, "none", 1, lambd)
     Xb, Yb, rect, _ = gc.bug_hunt_problem(layer_dims=(3, 5, 1))
     with pytest.raises(ValueError, match="square"):
@@ -121,11 +121,8 @@ def test_clipping_bounds_every_step_and_keeps_the_cost_down():
     (plain_norms, plain_costs), (clip_norms, clip_costs) = runs["plain"], runs["clipped"]
     assert plain_norms[0] == clip_norms[0] > 1.0  # the same start, a gradient longer than max_norm
     assert plain_costs.max() > 3 * plain_costs[0] and clip_costs.max() < 1.5 * clip_costs[0]
-    assert gc.global_norm({"a": np.array([3.0]), "b": np.array([[4.0]])}) == pytest.approx(5.0)
     with pytest.raises(ValueError, match="max_norm"):
         gc.clipping_demo(max_norm=0)
-    with pytest.raises(ValueError, match="grads"):
-        gc.global_norm({})
 
 
 # ---------------------------------------------------------------- the exercises

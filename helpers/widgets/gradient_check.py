@@ -106,10 +106,11 @@ def epsilon_explorer(sweep=None):
     live = LiveFigure(1, 1, figsize=(9.5, 4.6))
     (ax,) = live.axes
     _bands(ax)
-    colors = {"two-sided": "#1f77b4", "one-sided": "#ff7f0e"}
+    # black and grey: the course's colours each mean something else (train, dev, an optimizer)
+    colors, styles = {"two-sided": "k", "one-sided": "0.5"}, {"two-sided": "-o", "one-sided": "-s"}
     markers = {}
     for method, values in errors.items():
-        ax.loglog(epsilons, values, "-o", ms=3.5, color=colors.get(method), label=method)
+        ax.loglog(epsilons, values, styles.get(method, "-o"), ms=3.5, color=colors.get(method, "k"), label=method)
         markers[method] = live.animate(ax.plot([], [], "o", ms=11, mfc="none", mec=colors.get(method), mew=2.2)[0])
     # guide lines for the slopes expected where truncation error dominates
     guide = np.array([1e-5, 1e-1])
