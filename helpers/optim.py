@@ -27,8 +27,8 @@ at every update.
 Extreme gradients
 -----------------
 The adaptive rules (AdaGrad, RMSProp, Adam, AdamW) divide by ``sqrt(s)``, which makes their steps
-independent of the gradient's scale; they treat a gradient component beyond ``+-1e150`` as
-``+-1e150`` and keep ``s`` below ``1e300``. So a gradient of ``1e300`` gives a step of about
+independent of the gradient's scale; when ``g**2`` would overflow they treat a gradient component
+beyond ``+-1e150`` as ``+-1e150``, and AdaGrad's sum stops at ``1e300``. So a gradient of ``1e300`` gives a step of about
 ``alpha`` (as the formula says) instead of overflowing ``s`` to ``inf``, which would freeze that
 parameter for ever, and no warning is raised.
 
@@ -188,6 +188,22 @@ def _bounded(g):
     return np.minimum(np.maximum(g, -G_MAX), G_MAX)
 
 
+def _scale_free(step):
+    """``update`` from ``step(params, grads, state, bound)`` for the rules whose steps do not
+    depend on the gradient's scale: the plain formula, and only if ``g * g`` overflowed, the
+    formula again on gradients bounded at ``+-G_MAX``. (Bounding every gradient of every update
+    would cost about 5% of a small network's training step.)"""
+
+    def update(params, grads, state):
+        try:
+            with np.errstate(over="raise"):
+                return step(params, grads, state, False)
+        except FloatingPointError:  # a huge gradient: redo under the caller's error settings
+            return step(params, grads, state, True)
+
+    return update
+
+
 # ---------------------------------------------------------------- the optimizers
 
 
@@ -308,19 +324,21 @@ def adagrad(learning_rate=0.01, epsilon=1e-8):
     def init(params):
         return {"t": 0, "s": _zeros(params)}
 
-    def update(params, grads, state):
+    def step(params, grads, state, bound):
         paired = _check_grads(params, grads)
         alpha = _alpha(learning_rate, state["t"])
         shaped = _per_parameter((alpha, epsilon), ("learning_rate", "epsilon"))
         new, s = dict(params), dict(state["s"])
         for name, g in paired.items():
             a, eps = shaped(name, g)
-            g = _bounded(g)
-            s[name] = np.minimum(state["s"][name] + g * g, S_MAX)
+            g = _bounded(g) if bound else g
+            s[name] = state["s"][name] + g * g
+            if bound:
+                s[name] = np.minimum(s[name], S_MAX)
             new[name] = params[name] - a * g / (np.sqrt(s[name]) + eps)
         return new, {"t": state["t"] + 1, "s": s}
 
-    return Optimizer(init, update)
+    return Optimizer(init, _scale_free(step))
 
 
 def rmsprop(learning_rate=0.001, beta=0.9, epsilon=1e-8):
@@ -345,19 +363,19 @@ def rmsprop(learning_rate=0.001, beta=0.9, epsilon=1e-8):
     def init(params):
         return {"t": 0, "s": _zeros(params)}
 
-    def update(params, grads, state):
+    def step(params, grads, state, bound):
         paired = _check_grads(params, grads)
         alpha = _alpha(learning_rate, state["t"])
         shaped = _per_parameter((alpha, beta, 1 - beta, epsilon), ("learning_rate", "beta", "beta", "epsilon"))
         new, s = dict(params), dict(state["s"])
         for name, g in paired.items():
             a, b, c, eps = shaped(name, g)
-            g = _bounded(g)
+            g = _bounded(g) if bound else g
             s[name] = b * state["s"][name] + c * g * g
             new[name] = params[name] - a * g / (np.sqrt(s[name]) + eps)
         return new, {"t": state["t"] + 1, "s": s}
 
-    return Optimizer(init, update)
+    return Optimizer(init, _scale_free(step))
 
 
 def _adam(learning_rate, beta1, beta2, epsilon, weight_decay):
@@ -372,7 +390,7 @@ def _adam(learning_rate, beta1, beta2, epsilon, weight_decay):
         zeros = _zeros(params)
         return {"t": 0, "v": zeros, "s": dict(zeros)}
 
-    def update(params, grads, state):
+    def step(params, grads, state, bound):
         paired = _check_grads(params, grads)
         t = state["t"] + 1
         alpha = _alpha(learning_rate, state["t"])
@@ -382,7 +400,7 @@ def _adam(learning_rate, beta1, beta2, epsilon, weight_decay):
         new, v, s = dict(params), dict(state["v"]), dict(state["s"])
         for name, g in paired.items():
             a, b1, c1, correct1, b2, c2, correct2, eps, wd = shaped(name, g)
-            g = _bounded(g)
+            g = _bounded(g) if bound else g
             v[name] = b1 * state["v"][name] + c1 * g
             s[name] = b2 * state["s"][name] + c2 * g * g
             step = (v[name] / correct1) / (np.sqrt(s[name] / correct2) + eps)
@@ -391,7 +409,7 @@ def _adam(learning_rate, beta1, beta2, epsilon, weight_decay):
             new[name] = params[name] - a * step
         return new, {"t": t, "v": v, "s": s}
 
-    return Optimizer(init, update)
+    return Optimizer(init, _scale_free(step))
 
 
 def _decays(name):

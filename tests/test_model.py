@@ -153,33 +153,169 @@ def test_bad_inputs_raise_clear_errors():
     params = model.init_params([2, 3, 1])
     with pytest.raises(ValueError, match=r"pass X\.T"):
         model.fit(X.T, Y, params)
-    with pytest.raises(ValueError, match=r"X must have shape \(n_x, m\) = \(2, m\)"):
+    with pytest.raises(ValueError, match=r"X: got shape \(3, 5\), expected \(n_x, m\) = \(2, m\)"):
         model.forward(np.ones((3, 5)), params)
-    with pytest.raises(ValueError, match="labels in Y must be 0 or 1"):
+    with pytest.raises(ValueError, match="Y: got .*expected labels 0 or 1"):
         model.fit(X, Y * 2, params)
     with pytest.raises(ValueError, match="NaN"):
         model.fit(np.where(X > 1, np.nan, X), Y, params)
-    with pytest.raises(ValueError, match=r"learning_rate must be in \(0, inf\]"):
+    with pytest.raises(ValueError, match=r"learning_rate: got -0.1, expected a number in \(0, inf\]"):
         optim.gd(-0.1)
-    with pytest.raises(ValueError, match=r"keep_prob must be in \(0, 1\]"):
+    with pytest.raises(ValueError, match=r"keep_prob: got 0.0, expected a number in \(0, 1\]"):
         model.fit(X, Y, params, keep_prob=0.0)
     with pytest.raises(ValueError, match="one per hidden layer"):
         model.fit(X, Y, params, keep_prob=(0.5, 0.5))
-    with pytest.raises(ValueError, match=r"lambd must be in \[0, inf\]"):
+    with pytest.raises(ValueError, match=r"lambd: got -1.0, expected a number in \[0, inf\]"):
         model.fit(X, Y, params, lambd=-1.0)
-    with pytest.raises(ValueError, match="hidden must be one of"):
+    with pytest.raises(ValueError, match="hidden: got 'swish', expected one of"):
         model.forward(X, params, hidden="swish")
-    with pytest.raises(ValueError, match="needs rng"):
+    with pytest.raises(ValueError, match=r"rng: got None, expected a numpy.random.Generator for dropout"):
         model.forward(X, params, keep_prob=0.5)
-    with pytest.raises(ValueError, match="layer_dims must be a list"):
+    with pytest.raises(ValueError, match=r"layer_dims: got \[2\], expected a list of at least two"):
         model.init_params([2])
-    with pytest.raises(ValueError, match="init must be one of"):
+    with pytest.raises(ValueError, match="init: got 'glorot', expected one of"):
         model.init_params([2, 1], init="glorot")
-    with pytest.raises(ValueError, match="W2 has shape"):
+    with pytest.raises(ValueError, match=r"W2: got shape \(1, 4\)"):
         model.forward(X, {"W1": np.ones((3, 2)), "b1": np.zeros((3, 1)), "W2": np.ones((1, 4)), "b2": np.zeros((1, 1))})
-    with pytest.raises(ValueError, match=r"Y must have 1 row\(s\) to match the output layer"):
+    with pytest.raises(ValueError, match=r"Y: got 2 rows, shape \(2, 20\), expected binary labels \(1, m\)"):
         model.fit(X, np.vstack([Y, 1 - Y]), params)
-    with pytest.raises(ValueError, match="num_epochs must be in"):
+    with pytest.raises(ValueError, match="num_epochs: got 0, expected an integer in"):
         model.fit(X, Y, params, num_epochs=0)
-    with pytest.raises(ValueError, match="optimizer must come from helpers.optim"):
+    with pytest.raises(ValueError, match="optimizer: got 'adam' \\(a str\\), expected an optimizer from helpers.optim"):
         model.fit(X, Y, params, optimizer="adam")
+
+
+# ---------------------------------------------------------------- looking inside: forward_pass / backward_pass
+
+
+def test_forward_pass_exposes_every_layer(binary):
+    X, Y = binary
+    params = model.init_params([2, 4, 3, 1], seed=1)
+    fwd = model.forward_pass(X, params, hidden="tanh")
+    assert fwd.L == 3 and sorted(fwd.Z) == [1, 2, 3] and sorted(fwd.A) == [0, 1, 2]
+    np.testing.assert_array_equal(fwd.A[0], X)
+    np.testing.assert_allclose(fwd.Z[1], params["W1"] @ X + params["b1"], rtol=1e-14)
+    np.testing.assert_allclose(fwd.A[1], np.tanh(fwd.Z[1]), rtol=1e-14)
+    np.testing.assert_allclose(fwd.Z[2], params["W2"] @ fwd.A[1] + params["b2"], rtol=1e-14)
+    ZL, _ = model.forward(X, params, hidden="tanh")
+    np.testing.assert_array_equal(fwd.ZL, ZL)
+    np.testing.assert_allclose(fwd.output(), 1 / (1 + np.exp(-ZL)), rtol=1e-12)
+
+
+def test_backward_pass_gives_the_gradients_of_every_layer(binary):
+    X, Y = binary
+    params = model.init_params([2, 4, 3, 1], seed=1)
+    J, fwd, bwd = model.layer_gradients(X, Y, params, hidden="tanh", lambd=0.3)
+    J2, grads = model.cost_and_grads(X, Y, params, hidden="tanh", lambd=0.3)
+    assert J == J2 and sorted(grads) == sorted(bwd.grads)
+    for k in grads:
+        np.testing.assert_array_equal(grads[k], bwd.grads[k])
+    assert sorted(bwd.dZ) == [1, 2, 3] and sorted(bwd.dA) == [1, 2]
+    m = X.shape[1]
+    np.testing.assert_allclose(bwd.dZ[3], (fwd.output() - Y) / m, rtol=1e-12)
+    np.testing.assert_allclose(bwd.dA[2], params["W3"].T @ bwd.dZ[3], rtol=1e-12)
+    np.testing.assert_allclose(bwd.dZ[2], bwd.dA[2] * (1 - fwd.A[2] ** 2), rtol=1e-12)
+    np.testing.assert_allclose(bwd.grads["dW1"], bwd.dZ[1] @ X.T + 0.3 / m * params["W1"], rtol=1e-12)
+    # the manual route gives the same as the one-call route
+    J3, dZL = model.data_cost(fwd.ZL, Y)
+    same = model.backward_pass(dZL, fwd, params, hidden="tanh", lambd=0.3)
+    np.testing.assert_array_equal(same.grads["dW1"], bwd.grads["dW1"])
+    assert J3 + model.penalty_term(params, 0.3, m) == pytest.approx(J, rel=1e-14)
+
+
+def test_batchnorm_statistics_through_the_public_api(binary):
+    X, Y = binary
+    params = model.init_params([2, 4, 3, 1], seed=2, batchnorm=True)
+    fwd = model.forward_pass(X, params)
+    assert sorted(fwd.bn) == [1, 2]
+    np.testing.assert_allclose(fwd.bn[1]["mu"], fwd.Z[1].mean(axis=1, keepdims=True), rtol=1e-12)
+    np.testing.assert_allclose(fwd.bn[1]["var"], fwd.Z[1].var(axis=1, keepdims=True), rtol=1e-12)
+    new = model.update_running_stats(params, fwd, momentum=0.8)
+    np.testing.assert_allclose(new["running_mean1"], 0.2 * fwd.bn[1]["mu"], rtol=1e-12)
+    np.testing.assert_allclose(new["running_var2"], 0.8 + 0.2 * fwd.bn[2]["var"], rtol=1e-12)
+    np.testing.assert_array_equal(new["W1"], params["W1"])
+    assert params["running_mean1"].sum() == 0  # unchanged input
+    with pytest.raises(ValueError, match="fwd: got a test-mode Forward"):
+        model.update_running_stats(params, model.forward_pass(X, params, mode="test"))
+
+
+def test_penalty_term_formulas():
+    params = {"W1": np.array([[1.0, -2.0]]), "b1": np.array([[5.0]]), "W2": np.array([[3.0]]), "b2": np.array([[7.0]])}
+    assert model.penalty_term(params, 0.5, 4) == pytest.approx(0.5 / 8 * (1 + 4 + 9))
+    assert model.penalty_term(params, 0.5, 4, penalty="l1") == pytest.approx(0.5 / 4 * (1 + 2 + 3))
+    assert model.penalty_term(params, 0.0, 4) == 0.0
+
+
+def test_inits_is_the_one_table():
+    assert set(model.INITS) == {"zeros", "random", "xavier", "he"}
+    assert model.INITS["he"](50, 1.0) == pytest.approx(np.sqrt(2 / 50))
+    assert model.INITS["xavier"](50, 2.0) == pytest.approx(2 * np.sqrt(1 / 50))
+
+
+# ---------------------------------------------------------------- every mistake gets a precise error
+
+
+def test_params_must_have_exactly_the_layers():
+    X, Y = data.make_moons(20, seed=0)
+    params = model.init_params([2, 3, 1])
+    no_b2 = {k: v for k, v in params.items() if k != "b2"}
+    with pytest.raises(ValueError, match="b2"):
+        model.fit(X, Y, no_b2, num_epochs=1)
+    gap = {"W1": params["W1"], "b1": params["b1"], "W3": params["W2"], "b3": params["b2"]}
+    with pytest.raises(ValueError, match="W2"):
+        model.accuracy(X, Y, gap)
+    with pytest.raises(ValueError, match="W1"):  # a transposed W1 is W1's fault, not W2's
+        model.forward(X, {**params, "W1": params["W1"].T})
+
+
+def test_labels_are_checked_where_they_enter():
+    X, Y = data.make_moons(20, seed=0)
+    params = model.init_params([2, 3, 1])
+    for bad, word in [(Y + 1, r"\{1, 2\}"), (2 * Y - 1, r"\{-1, 1\}"), (np.full_like(Y, 0.3), "probabilities"),
+                      (np.vstack([Y, 1 - Y]), "binary labels")]:
+        with pytest.raises(ValueError, match=word):
+            model.accuracy(X, bad, params)
+    Xs, y = data.make_blobs(30, centers=3, seed=0)
+    soft = model.init_params([2, 4, 3])
+    with pytest.raises(ValueError, match=r"integer classes 0\.\.2"):
+        model.accuracy(Xs, y + 1, soft)
+    with pytest.raises(ValueError, match=r"integer classes"):
+        model.accuracy(Xs, y * 0.5, soft)
+
+
+@pytest.mark.parametrize("kw, name", [
+    ({"keep_prob": "0.5"}, "keep_prob"), ({"keep_prob": None}, "keep_prob"), ({"keep_prob": True}, "keep_prob"),
+    ({"lambd": "0.1"}, "lambd"), ({"lambd": None}, "lambd"), ({"lambd": False}, "lambd"),
+    ({"num_epochs": 2.0}, "num_epochs"), ({"mini_batch_size": "8"}, "mini_batch_size"), ({"seed": None}, "seed"),
+    ({"bn_momentum": "0.9"}, "bn_momentum"), ({"keep_prob": [0.5, "0.5"]}, r"keep_prob\[1\]"),
+])
+def test_numbers_must_be_numbers(kw, name):
+    X, Y = data.make_moons(20, seed=0)
+    params = model.init_params([2, 3, 3, 1])
+    with pytest.raises(ValueError, match=name + ": got"):
+        model.fit(X, Y, params, **{"num_epochs": 1, **kw})
+
+
+def test_empty_data_and_half_a_dev_set():
+    X, Y = data.make_moons(20, seed=0)
+    params = model.init_params([2, 3, 1])
+    with pytest.raises(ValueError, match="X: got an empty array"):
+        model.fit(X[:, :0], Y[:, :0], params, num_epochs=1)
+    with pytest.raises(ValueError, match="Y_dev: got None"):
+        model.fit(X, Y, params, num_epochs=1, X_dev=X)
+    with pytest.raises(ValueError, match="X_dev: got None"):
+        model.fit(X, Y, params, num_epochs=1, Y_dev=Y)
+
+
+def test_x_is_checked_before_y():
+    X, Y = data.make_moons(20, seed=0)
+    params = model.init_params([2, 3, 1])
+    with pytest.raises(ValueError, match=r"^X: .*pass X\.T"):
+        model.cost_and_grads(X.T, Y.T, params)
+
+
+def test_stack_params_rejects_empty_and_mismatched_lists():
+    with pytest.raises(ValueError, match="param_list: got an empty list"):
+        model.stack_params([])
+    with pytest.raises(ValueError, match=r"param_list\[1\]\['W1'\]"):
+        model.stack_params([model.init_params([2, 3, 1]), model.init_params([2, 4, 1])])
