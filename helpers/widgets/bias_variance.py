@@ -11,6 +11,7 @@ from . import Experiment, LiveFigure, register
 
 
 _GRID = {}
+DEV_SHOWN = 400  # dev points drawn; the errors use the whole dev set
 
 
 def default_grid(progress=False):
@@ -37,8 +38,9 @@ def bias_variance_explorer(grid=None):
     ax, bars = live.axes
     first = grid[(grid.noises[0], grid.train_sizes[0], grid.hidden_units[0], grid.lambdas[0])]
     X_pool, Y_pool, X_dev, Y_dev = grid.points[grid.noises[0]]
+    shown = slice(0, DEV_SHOWN)
     boundary, train_points, dev_points = plots.draw_boundary_over_points(
-        ax, first["proba"], grid.extent, X_pool, Y_pool, X_dev, Y_dev, size=6, dev_size=5, dev_alpha=0.45,
+        ax, first["proba"], grid.extent, X_pool, Y_pool, X_dev[:, shown], Y_dev[:, shown], size=6, dev_size=5, dev_alpha=0.45,
         labels=("train", "dev"))
     live.animate(boundary["image"], boundary["boundary"], *dev_points, *train_points)
     # The Bayes-optimal boundary of each noise level, as line segments computed once.
@@ -65,7 +67,7 @@ def bias_variance_explorer(grid=None):
         bayes_line.set_segments(bayes_segments[noise])
         X_pool, Y_pool, X_dev, Y_dev = grid.points[noise]
         plots.update_class_markers(train_points, X_pool[:, :m], Y_pool[:, :m])
-        plots.update_class_markers(dev_points, X_dev, Y_dev)
+        plots.update_class_markers(dev_points, X_dev[:, shown], Y_dev[:, shown])
         errors = [grid.bayes[noise], result["train_error"], result["dev_error"]]
         for rect, label, value in zip(rects, labels, errors):
             rect.set_height(value)
