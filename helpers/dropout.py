@@ -68,16 +68,6 @@ def expected_activation(A, keep_prob, n_draws=2000, seed=0, inverted=True):
             "max_z": float(z.max(initial=0.0)), "standard_error": float(rel_se)}
 
 
-def _keep_probs(keep_prob, n_hidden):
-    """One keep probability in (0, 1] per hidden layer, from one number or a sequence of them."""
-    values = [keep_prob] * n_hidden if np.ndim(keep_prob) == 0 else list(keep_prob)
-    if len(values) != n_hidden:
-        raise ValueError(f"keep_prob must be one number or one per hidden layer ({n_hidden}); got {keep_prob!r}")
-    for p in values:
-        check_number("keep_prob", p, low=0, high=1, low_open=True)
-    return [float(p) for p in values]
-
-
 def thinned_masks(layer_dims, keep_prob, rng):
     """One draw of the units kept by dropout: a boolean vector per layer ``0..L``.
 

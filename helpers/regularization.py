@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from . import data, exercises, layers, model, optim, plots
+from . import data, exercises, model, optim, plots
 from .blas import single_thread
 from .validate import as_float_array, check_choice, check_number, check_X
 
@@ -152,7 +152,8 @@ def weight_decay_identity(X, Y, params, lambd, learning_rate, hidden="relu"):
 def hidden_preactivations(X, params, hidden="tanh"):
     """``[Z[1], ..., Z[L-1]]``, the hidden layers' pre-activations in test mode (no dropout).
 
-    Works on stacked parameters too (each ``Z`` then has a leading axis ``K``).
+    Read from :func:`helpers.model.forward_pass` (the network's one forward pass). Works on
+    stacked parameters too (each ``Z`` then has a leading axis ``K``).
     """
     L = _weights(params)
     missing = [f"b{l}" for l in range(1, L) if f"b{l}" not in params]
@@ -160,13 +161,8 @@ def hidden_preactivations(X, params, hidden="tanh"):
         raise ValueError(f"params has no {', '.join(missing)}; expected W1, b1, ..., WL, bL (see model.init_params)")
     X = check_X(X, n_x=params["W1"].shape[-1])
     check_choice("hidden", hidden, model.ACTIVATIONS)
-    act_forward = model.ACTIVATIONS[hidden][0]
-    A, Zs = X, []
-    for l in range(1, model.num_layers(params)):
-        Z, _ = layers.affine_forward(A, params[f"W{l}"], params[f"b{l}"])
-        A, _ = act_forward(Z)
-        Zs.append(Z)
-    return Zs
+    fwd = model.forward_pass(X, params, hidden=hidden, mode="test")
+    return [fwd.Z[l] for l in range(1, L)]
 
 
 def near_linear_fraction(Zs, z_max=NEAR_LINEAR_Z):
