@@ -94,15 +94,13 @@ def model_forward(X, params):
     """The L-layer forward: ReLU in layers ``1..L-1``, sigmoid in layer ``L``.
 
     ``X`` ``(n[0], m)``; ``params`` holds ``W1, b1, ..., WL, bL``. Returns ``(AL, caches)``: ``AL``
-    ``(1, m)`` the output probabilities, ``caches`` the ``L`` layer caches in order.
+    ``(1, m)`` the output probabilities, ``caches`` the ``L`` layer caches ``((A[l-1], W[l], b[l]), Z[l])``
+    in order. The pass itself is the course's :func:`helpers.model.forward_pass`.
     """
     L = _check_params(params)
-    X = check_X(X, n_x=params["W1"].shape[1])
-    A, caches = X, []
-    for l in range(1, L + 1):
-        A, cache = linear_activation_forward(A, params[f"W{l}"], params[f"b{l}"], "relu" if l < L else "sigmoid")
-        caches.append(cache)
-    return A, caches
+    fwd = model.forward_pass(X, params, hidden="relu")
+    caches = [((fwd.A[l - 1], params[f"W{l}"], params[f"b{l}"]), fwd.Z[l]) for l in range(1, L + 1)]
+    return layers.sigmoid(fwd.Z[L]), caches
 
 
 def _check_probabilities(AL, Y):
@@ -151,18 +149,21 @@ def linear_activation_backward(dA, cache, activation):
 def model_backward(AL, Y, caches):
     """The L-layer backward from ``dA[L] = -(Y / AL - (1 - Y) / (1 - AL)) / m``.
 
+    Through the output sigmoid that is ``dZ[L] = dA[L] AL (1 - AL) = (AL - Y) / m``; the rest is the
+    course's :func:`helpers.model.backward_pass` over the layers whose caches are given.
     Returns ``grads`` with ``dW1, db1, ..., dWL, dbL`` (the shapes of ``W1, b1, ...``).
     """
     AL, Y = _check_probabilities(AL, Y)
     if not isinstance(caches, (list, tuple)) or not caches:
         raise ValueError(f"caches must be the list of layer caches from model_forward; got {type(caches).__name__}")
-    L, m = len(caches), AL.shape[1]
-    grads = {}
-    dA = -(Y / AL - (1 - Y) / (1 - AL)) / m
-    for l in range(L, 0, -1):
-        dA, grads[f"dW{l}"], grads[f"db{l}"] = linear_activation_backward(dA, caches[l - 1],
-                                                                          "sigmoid" if l == L else "relu")
-    return grads
+    try:
+        params = {f"{k}{l}": value for l, ((_, W, b), _) in enumerate(caches, start=1) for k, value in (("W", W), ("b", b))}
+        X = caches[0][0][0]
+    except (TypeError, ValueError):
+        raise ValueError("each cache must be ((A_prev, W, b), Z), as model_forward returns them") from None
+    _check_params(params)
+    fwd = model.forward_pass(X, params, hidden="relu")
+    return model.backward_pass((AL - Y) / AL.shape[1], fwd, params, hidden="relu").grads
 
 
 def update_parameters(params, grads, learning_rate):
