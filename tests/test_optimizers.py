@@ -1,0 +1,130 @@
+"""Chapter 7: the measurements of helpers.optimizers and the exercise checkers."""
+
+import numpy as np
+import pytest
+
+from helpers import optim, optimizers
+
+
+# ---------------------------------------------------------------- measurements
+
+
+def test_escape_rate_is_one_plus_alpha_for_gd_and_the_characteristic_root_for_momentum():
+    assert optimizers.escape_rate(optim.gd(0.1)) == pytest.approx(1.1, rel=1e-12)
+    # momentum on dy = -y: u' = beta u + (1 - beta) y, y' = y + alpha u'  ->  (r - 1)(r - beta) = alpha (1 - beta) r
+    alpha, beta = 0.1, 0.9
+    b = 1 + beta + alpha * (1 - beta)
+    r = (b + np.sqrt(b**2 - 4 * beta)) / 2
+    assert optimizers.escape_rate(optim.momentum(alpha, beta=beta)) == pytest.approx(r, rel=1e-6)
+    assert optimizers.escape_rate(optim.momentum(alpha, beta=beta)) < 1 + alpha
+
+
+def test_escape_rate_validates():
+    with pytest.raises(ValueError, match="optimizer"):
+        optimizers.escape_rate("gd")
+    with pytest.raises(ValueError, match="num_steps"):
+        optimizers.escape_rate(optim.gd(10.0), num_steps=1000)
+
+
+def test_effective_learning_rates():
+    g = np.array([2.0, -1.0, 0.5, 3.0])
+    np.testing.assert_allclose(optimizers.effective_learning_rates(optim.gd(0.3), g), 0.3)
+    adagrad = optimizers.effective_learning_rates(optim.adagrad(0.1, epsilon=1e-8), g)
+    np.testing.assert_allclose(adagrad, 0.1 / (np.sqrt(np.cumsum(g**2)) + 1e-8), rtol=1e-12)
+    with pytest.raises(ValueError, match="nonzero"):
+        optimizers.effective_learning_rates(optim.gd(0.1), [1.0, 0.0])
+
+
+def test_adam_efficient_form_is_the_bias_corrected_step():
+    rng = np.random.default_rng(3)
+    params = {"W": rng.standard_normal(4)}
+    opt = optim.adam(0.01, beta1=0.8, beta2=0.99, epsilon=1e-6)
+    state = opt.init(params)
+    for t in range(1, 8):
+        new, state = opt.update(params, {"dW": rng.standard_normal(4)}, state)
+        lr_t = optimizers.adam_efficient_learning_rate(0.01, 0.8, 0.99, t)
+        step = lr_t * state["v"]["W"] / (np.sqrt(state["s"]["W"]) + 1e-6 * np.sqrt(1 - 0.99**t))
+        np.testing.assert_allclose(params["W"] - step, new["W"], rtol=1e-12, atol=1e-15)
+        params = new
+    assert optimizers.adam_efficient_learning_rate(1.0, 0.9, 0.999, 1) == pytest.approx(np.sqrt(0.001) / 0.1)
+    with pytest.raises(ValueError, match="t"):
+        optimizers.adam_efficient_learning_rate(0.01, 0.9, 0.999, 0)
+    with pytest.raises(ValueError, match="beta2"):
+        optimizers.adam_efficient_learning_rate(0.01, 0.9, 1.0, 1)
+
+
+# ---------------------------------------------------------------- the momentum exercise
+
+
+def _momentum(W, dW, v, learning_rate, beta):
+    v = beta * v + (1 - beta) * dW
+    return W - learning_rate * v, v
+
+
+def test_check_momentum_step():
+    assert optimizers.check_momentum_step(_momentum).passed
+
+    def stub(W, dW, v, learning_rate, beta):
+        raise NotImplementedError("write it")
+
+    def summed(W, dW, v, learning_rate, beta):
+        v = beta * v + dW
+        return W - learning_rate * v, v
+
+    def old_v(W, dW, v, learning_rate, beta):
+        return W - learning_rate * v, beta * v + (1 - beta) * dW
+
+    def uphill(W, dW, v, learning_rate, beta):
+        v = beta * v + (1 - beta) * dW
+        return W + learning_rate * v, v
+
+    def only_w(W, dW, v, learning_rate, beta):
+        return W - learning_rate * dW
+
+    assert optimizers.check_momentum_step(stub).status == "not written"
+    for fn, word in [(summed, "convention"), (old_v, "old v"), (uphill, "uphill"), (only_w, "tuple")]:
+        result = optimizers.check_momentum_step(fn)
+        assert result.status == "failed" and word in result.message, (fn.__name__, result)
+
+
+# ---------------------------------------------------------------- the Adam exercise
+
+
+def _adam(W, dW, v, s, t, learning_rate, beta1, beta2, epsilon, inside=False, correct=True, keep_hat=False):
+    v = beta1 * v + (1 - beta1) * dW
+    s = beta2 * s + (1 - beta2) * dW**2
+    v_hat, s_hat = (v / (1 - beta1**t), s / (1 - beta2**t)) if correct else (v, s)
+    denominator = np.sqrt(s_hat + epsilon) if inside else np.sqrt(s_hat) + epsilon
+    W = W - learning_rate * v_hat / denominator
+    return (W, v_hat, s_hat) if keep_hat else (W, v, s)
+
+
+def test_check_adam_step_reference_and_optim_agree():
+    assert optimizers.check_adam_step(_adam).passed
+
+    def via_optim(W, dW, v, s, t, learning_rate, beta1, beta2, epsilon):
+        opt = optim.adam(learning_rate, beta1, beta2, epsilon)
+        new, state = opt.update({"W": W}, {"dW": dW}, {"t": t - 1, "v": {"W": v}, "s": {"W": s}})
+        return new["W"], state["v"]["W"], state["s"]["W"]
+
+    assert optimizers.check_adam_step(via_optim).passed
+
+
+def test_check_adam_step_names_the_mistakes():
+    def stub(*args, **kwargs):
+        raise NotImplementedError
+
+    cases = [
+        (lambda *a, **k: _adam(*a, **k, inside=True), "inside the square root"),
+        (lambda *a, **k: _adam(*a, **k, correct=False), "no bias correction"),
+        (lambda *a, **k: _adam(*a, **k, keep_hat=True), "uncorrected"),
+        (lambda W, dW, v, s, t, **hyper: (W, v), "tuple"),
+        (lambda W, dW, v, s, t, **hyper: (W.T, v, s), "shape"),
+        (lambda W, dW, v, s, t, **hyper: 1 / 0, "ZeroDivisionError"),
+    ]
+    assert optimizers.check_adam_step(stub).status == "not written"
+    for fn, word in cases:
+        result = optimizers.check_adam_step(fn)
+        assert result.status == "failed" and word in result.message, (word, result)
+    inside = optimizers.check_adam_step(lambda *a, **k: _adam(*a, **k, inside=True))
+    assert "convention" in inside.message and "t = 1" in inside.message
