@@ -88,6 +88,11 @@ def thinned_masks(layer_dims, keep_prob, rng):
 def network_layout(layer_dims, width=1.0, height=1.0):
     """Node positions ``[(x, y) arrays per layer]`` and the edge list ``[(l, i, j), ...]``
     (unit ``i`` of layer ``l`` to unit ``j`` of layer ``l + 1``) and segments for drawing."""
+    if (not isinstance(layer_dims, (list, tuple, np.ndarray)) or np.ndim(layer_dims) != 1 or len(layer_dims) < 2
+            or any(isinstance(d, (bool, np.bool_)) or not isinstance(d, (int, np.integer)) or d < 1 for d in layer_dims)):
+        raise ValueError(f"layer_dims must be a list of at least two positive integers, e.g. [2, 50, 50, 1]; got {layer_dims!r:.60}")
+    check_number("width", width, low=0, low_open=True)
+    check_number("height", height, low=0, low_open=True)
     dims = [int(d) for d in layer_dims]
     xs = np.linspace(0, width, len(dims))
     positions = []

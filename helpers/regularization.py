@@ -135,7 +135,8 @@ def weight_decay_identity(X, Y, params, lambd, learning_rate, hidden="relu"):
     :func:`weight_decay_step`), ``decay_factor`` ``1 - alpha lambd / m`` and ``max_difference``,
     the largest absolute difference between the two over all parameters.
     """
-    m = np.shape(X)[1]
+    X = check_X(X, n_x=params["W1"].shape[-1] if isinstance(params, dict) and "W1" in params else None)
+    m = X.shape[1]
     _, grads_l2 = model.cost_and_grads(X, Y, params, hidden=hidden, lambd=lambd)
     _, grads_data = model.cost_and_grads(X, Y, params, hidden=hidden)
     opt = optim.gd(learning_rate)
@@ -172,6 +173,8 @@ def near_linear_fraction(Zs, z_max=NEAR_LINEAR_Z):
     a stack, every array has the leading axis ``K`` and the result has shape ``(K,)``.
     """
     check_number("z_max", z_max, low=0, low_open=True)
+    if not isinstance(Zs, (np.ndarray, list, tuple)):
+        raise ValueError(f"Zs must be an array or a list of arrays (as hidden_preactivations returns); got {type(Zs).__name__}")
     Zs = [Zs] if isinstance(Zs, np.ndarray) else list(Zs)
     if not Zs or any(not isinstance(Z, np.ndarray) or Z.ndim not in (2, 3) or Z.size == 0 for Z in Zs):
         raise ValueError("Zs must be a non-empty list of (n, m) arrays (or (K, n, m) for a stack), "

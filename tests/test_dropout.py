@@ -65,6 +65,9 @@ def test_network_layout():
     assert [p.shape for p in positions] == [(2, 2), (3, 2), (1, 2)]
     assert edges.shape == (2 * 3 + 3 * 1, 3) and segments.shape == (9, 2, 2)
     assert np.allclose(segments[0], [positions[0][0], positions[1][0]])
+    for bad in (None, 3, [2, 0, 1], ["2", 3], [2.5, 3]):
+        with pytest.raises(ValueError, match="layer_dims"):
+            dropout.network_layout(bad)
 
 
 def test_cost_noise():

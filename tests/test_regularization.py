@@ -175,6 +175,10 @@ def test_l2_backward_and_penalty_validate():
         reg.hidden_preactivations(X, {k: v for k, v in full.items() if k != "b1"})
     with pytest.raises(ValueError, match="Zs"):
         reg.near_linear_fraction([])
+    with pytest.raises(ValueError, match="Zs"):
+        reg.near_linear_fraction(None)
+    with pytest.raises(ValueError, match=r"pass X\.T"):
+        reg.weight_decay_identity(X.T, np.zeros((1, 10)), full, lambd=0.1, learning_rate=0.1)
 
 
 def test_rotations_and_crops():
