@@ -1,4 +1,5 @@
-"""Chapter 13: hyperparameter search — grid versus random, log scales, coarse to fine.
+"""Chapter 13: hyperparameter search — grid versus random, log scales, coarse to fine, and a search
+over a real network judged on a dev set and evaluated once on a test set.
 
 A search space is a tuple of :class:`Hyperparameter`, each with a range and a *scale*:
 
@@ -9,14 +10,21 @@ A search space is a tuple of :class:`Hyperparameter`, each with a range and a *s
   ``log10`` over ``[1e-3, 1e-1]`` (the averaging window ``1 / (1 - beta)`` is then spread evenly
   between 10 and 1000 steps).
 
+A hyperparameter with ``integer=True`` (hidden units, number of layers) takes whole values only,
+each of them sampled on its scale (see :func:`from_unit`).
+
 Every strategy draws *unit* coordinates ``u`` in ``[0, 1]^d`` and maps them through the scales, so
 the same seeded draws serve every scale.
 
-The objective of the chapter, :class:`AdamObjective`, is a real but cheap training run: mini-batch
-Adam on the two-weight linear model of chapter 11 (standardized inputs, squared error), scored by
-``log10`` of the cost gap that remains after a fixed number of steps. One trial costs microseconds
-because the model is tiny, so thousands can be precomputed; a deep network's dev error responds to
-``alpha`` and ``epsilon`` in the same qualitative way, only each trial costs minutes.
+Two objectives, both scored on a **dev set that no trial trains on**:
+
+- :class:`AdamObjective`, cheap enough for thousands of trials: mini-batch Adam
+  (:func:`helpers.optim.adam`, one ``(alpha, beta1, epsilon)`` per trial, all trials as one stack)
+  on a two-weight linear model with standardized inputs, scored by ``log10`` of the dev cost it
+  reaches relative to the untrained model's;
+- :func:`network_search`: softmax networks on the 8x8 digits whose learning rate, ``beta1``, hidden
+  units and number of layers are sampled, scored by dev accuracy; the chosen network is then
+  evaluated once on the test split (:func:`digits_splits`).
 """
 
 from __future__ import annotations
@@ -25,9 +33,8 @@ from typing import NamedTuple
 
 import numpy as np
 
-from . import blas, data, normalization
-from .validate import as_float_array, check_choice, check_number
-from .normalization import Feedback
+from . import blas, data, exercises, model, optim
+from .validate import as_float_array, check_choice, check_number, check_rng, error
 
 __all__ = [
     "Hyperparameter",
@@ -48,24 +55,34 @@ __all__ = [
     "landscape",
     "STRATEGIES",
     "precompute_searches",
+    "digits_splits",
+    "network_space",
+    "layer_dims_of",
+    "train_network",
+    "network_search",
+    "babysit",
     "check_sample_log_uniform",
+    "check_sample_beta",
 ]
 
 SCALES = ("linear", "log", "one_minus_log")
 
 
 class Hyperparameter(NamedTuple):
-    """A named range ``[low, high]`` searched on ``scale`` (one of :data:`SCALES`)."""
+    """A named range ``[low, high]`` searched on ``scale`` (one of :data:`SCALES`); whole numbers
+    only when ``integer`` is True (then ``low`` and ``high`` are integers too)."""
 
     name: str
     low: float
     high: float
     scale: str = "linear"
+    integer: bool = False
 
 
 def _check_hyperparameter(hp):
     if not isinstance(hp, Hyperparameter):
-        raise ValueError(f"a search space is a tuple of Hyperparameter(name, low, high, scale); got {hp!r}")
+        raise error("a search space entry", repr(hp), "a Hyperparameter(name, low, high, scale)",
+                    'Hyperparameter("alpha", 1e-4, 1.0, "log")')
     check_choice("scale", hp.scale, SCALES)
     check_number(f"{hp.name} low", hp.low)
     check_number(f"{hp.name} high", hp.high)
@@ -75,6 +92,11 @@ def _check_hyperparameter(hp):
         raise ValueError(f"{hp.name}: a log scale needs low > 0; got {hp.low}")
     if hp.scale == "one_minus_log" and not (0 <= hp.low and hp.high < 1):
         raise ValueError(f"{hp.name}: the one_minus_log scale is for beta in [0, 1); got [{hp.low}, {hp.high}]")
+    if not isinstance(hp.integer, (bool, np.bool_)):
+        raise error(f"{hp.name} integer", repr(hp.integer), "True or False")
+    if hp.integer and (hp.scale == "one_minus_log" or hp.low != int(hp.low) or hp.high != int(hp.high)):
+        raise error(f"{hp.name}", f"[{hp.low}, {hp.high}] on a {hp.scale} scale",
+                    "whole-number ends on a linear or log scale for an integer hyperparameter")
     return hp
 
 
@@ -88,9 +110,21 @@ def _check_space(space):
 
 
 def from_unit(hp, u):
-    """Map unit coordinates ``u`` in ``[0, 1]`` to values of ``hp`` on its scale."""
+    """Map unit coordinates ``u`` in ``[0, 1]`` to values of ``hp`` on its scale.
+
+    An integer hyperparameter is drawn on its scale over ``[low - 1/2, high + 1/2]`` and rounded
+    to the nearest whole number, so every value from ``low`` to ``high`` is reachable and each gets
+    the share of the scale that rounds to it (on a log scale, small values get more).
+    """
     _check_hyperparameter(hp)
     u = np.asarray(u, dtype=float)
+    if hp.integer:
+        lo, hi = hp.low - 0.5, hp.high + 0.5
+        if hp.scale == "linear":
+            values = lo + u * (hi - lo)
+        else:
+            values = 10 ** (np.log10(lo) + u * (np.log10(hi) - np.log10(lo)))
+        return np.clip(np.round(values), hp.low, hp.high)
     if hp.scale == "linear":
         return hp.low + u * (hp.high - hp.low)
     if hp.scale == "log":
@@ -101,9 +135,14 @@ def from_unit(hp, u):
 
 
 def to_unit(hp, value):
-    """Inverse of :func:`from_unit`."""
+    """Inverse of :func:`from_unit` (for an integer hyperparameter: the centre of the value's cell)."""
     _check_hyperparameter(hp)
     value = np.asarray(value, dtype=float)
+    if hp.integer:
+        lo, hi = hp.low - 0.5, hp.high + 0.5
+        if hp.scale == "linear":
+            return (value - lo) / (hi - lo)
+        return (np.log10(value) - np.log10(lo)) / (np.log10(hi) - np.log10(lo))
     if hp.scale == "linear":
         return (value - hp.low) / (hp.high - hp.low)
     if hp.scale == "log":
@@ -113,9 +152,7 @@ def to_unit(hp, value):
 
 
 def _check_rng(rng):
-    if not isinstance(rng, np.random.Generator):
-        raise ValueError(f"rng must be a numpy.random.Generator (np.random.default_rng(seed)); got {rng!r}")
-    return rng
+    return check_rng(rng)
 
 
 def sample_uniform(low, high, size, rng):
@@ -246,55 +283,106 @@ def best_so_far(scores):
     return np.minimum.accumulate(as_float_array("scores", scores, ndim=1))
 
 
-class AdamObjective:
-    """Score of one training run per trial: lower is better.
+W_MAX = 1e100
+"""A trial whose weights leave ``|w| < W_MAX`` has diverged: it stops there, long before anything
+could overflow, and scores ``inf``."""
 
-    Each trial trains ``y_hat = w X`` (two weights, squared error, standardized inputs; see
-    :mod:`helpers.normalization`) from ``w = 0`` with mini-batch Adam for ``num_steps`` steps of
-    ``mini_batch_size`` examples, and returns ``log10((J - J*) / (J(0) - J*))`` on the training set,
-    with ``J`` averaged over the last quarter of the steps.
+
+class AdamObjective:
+    """Score of one training run per trial, on a dev set: lower is better.
+
+    The data: two standardized features ``x`` and ``y = w_true x + noise``, split 60/20/20 into
+    train, dev and test (:func:`helpers.data.train_dev_test_split`), standardized with the training
+    split's mean and deviation. Each trial trains ``y_hat = w x`` (two weights, squared error) on the
+    *training* split from ``w = 0`` with mini-batch Adam (:func:`helpers.optim.adam`) for
+    ``num_steps`` steps of ``mini_batch_size`` examples, and is scored on the *dev* split, which no
+    trial trains on: ``log10((J_dev(w) - J_dev*) / (J_dev(0) - J_dev*))``, with ``J_dev`` averaged over
+    the last quarter of the steps (a single last step would score the luck of the last mini-batch as
+    much as the hyperparameters). ``J_dev*`` is the lowest dev cost any ``w`` could reach, a
+    constant: subtracting it ranks the trials exactly as their dev cost does, and the log shows
+    how far each is from that floor. No trial reaches it (they train on other data).
+
     All trials see the *same* sequence of mini-batches, so two trials differ only by their
-    hyperparameters. Too small an ``alpha`` has not arrived after ``num_steps``; too large a one
-    keeps jumping around the minimum by the mini-batch noise.
+    hyperparameters, and they train together as one stack: ``learning_rate``, ``beta1`` and
+    ``epsilon`` are arrays of ``K`` values, one per trial, which :mod:`helpers.optim` broadcasts.
+    Too small an ``alpha`` has not arrived after ``num_steps``; too large a one keeps jumping around
+    the minimum by the mini-batch noise. A trial whose weights run beyond :data:`W_MAX` (an absurd
+    ``alpha``) is stopped before anything overflows and scores ``inf``.
 
     Call it as ``objective(learning_rate, beta1=0.9, epsilon=1e-8)`` with arrays of ``K`` values (one
     trial each) and get ``(K,)`` scores; ``beta2`` is fixed at ``0.999``.
     """
 
-    def __init__(self, num_steps=200, mini_batch_size=16, beta2=0.999, m=400, noise=1.0, seed=0):
+    def __init__(self, num_steps=200, mini_batch_size=16, beta2=0.999, m=500, noise=1.0, seed=0):
         check_number("num_steps", num_steps, low=1, integer=True)
         check_number("mini_batch_size", mini_batch_size, low=1, integer=True)
         check_number("beta2", beta2, low=0, high=1, high_open=True)
-        X, y = normalization.make_unscaled_regression(m=m, noise=noise, seed=seed)
-        (X_train, y_train), _ = data.train_dev_test_split(X, y, (0.75, 0.25), seed=seed)
+        check_number("m", m, low=10, integer=True)
+        check_number("noise", noise, low=0, low_open=True)
+        rng = np.random.default_rng(seed)
+        X = rng.standard_normal((2, m))
+        y = np.array([[1.5, -1.0]]) @ X + noise * rng.standard_normal((1, m))
+        (X_train, y_train), (X_dev, y_dev), (X_test, y_test) = data.train_dev_test_split(X, y, (0.6, 0.2, 0.2), seed=seed)
         mu, sigma = data.fit_standardizer(X_train)
         self.X, self.y = data.standardize(X_train, mu, sigma), y_train
-        self.w_star, self.J_star = normalization.least_squares(self.X, self.y)
-        self.J0 = float(normalization.squared_cost(self.X, self.y, np.zeros((1, 2)))[0])
+        self.X_dev, self.y_dev = data.standardize(X_dev, mu, sigma), y_dev
+        self.X_test, self.y_test = data.standardize(X_test, mu, sigma), y_test
+        # J_dev(w) = 1/2 w H w^T - w g + c exactly (a quadratic), so the tail costs no pass over X_dev.
+        m_dev = self.X_dev.shape[1]
+        self.H_dev = self.X_dev @ self.X_dev.T / m_dev
+        self.g_dev = (self.X_dev @ self.y_dev.T / m_dev).ravel()
+        self.c_dev = float(np.sum(self.y_dev**2) / (2 * m_dev))
+        self.J0_dev = self.c_dev
+        # The lowest dev cost any w could reach (a constant: it shifts every trial's cost alike)
+        w_best = np.linalg.solve(self.H_dev, self.g_dev)[None, :]
+        self.J_dev_star = float(self.dev_cost(w_best)[0])
         self.num_steps, self.mini_batch_size, self.beta2 = num_steps, mini_batch_size, beta2
         self.tail_steps = max(1, num_steps // 4)
-        rng = np.random.default_rng(seed + 1)
-        self.batches = rng.integers(0, self.X.shape[1], size=(num_steps, mini_batch_size))
-        self._X_batches = np.moveaxis(self.X[:, self.batches], 0, 1)  # (num_steps, 2, mini_batch_size)
-        self._y_batches = np.moveaxis(self.y[:, self.batches], 0, 1)
-        self.H = normalization.hessian(self.X)
+        self.batches = np.random.default_rng(seed + 1).integers(0, self.X.shape[1], size=(num_steps, mini_batch_size))
+        self.X_batches = np.moveaxis(self.X[:, self.batches], 0, 1)  # (num_steps, 2, mini_batch_size)
+        self.y_batches = np.moveaxis(self.y[:, self.batches], 0, 1)
+
+    def dev_cost(self, w):
+        """``J_dev(w) = 1/(2 m_dev) ||w X_dev - y_dev||^2`` for ``w`` ``(K, 2)``: ``(K,)`` costs."""
+        w = as_float_array("w", w, ndim=2)
+        return 0.5 * np.sum((w @ self.H_dev) * w, axis=1) - w @ self.g_dev + self.c_dev
 
     def __call__(self, learning_rate, beta1=0.9, epsilon=1e-8):
         sizes = [np.size(a) for a in (learning_rate, beta1, epsilon)]
         K = max(sizes)
         if any(n not in (1, K) for n in sizes):
-            raise ValueError(f"learning_rate, beta1 and epsilon must have the same length (or be single numbers); got {sizes}")
+            raise error("learning_rate, beta1, epsilon", f"lengths {sizes}", "the same length or single numbers")
         alpha = np.broadcast_to(as_float_array("learning_rate", learning_rate, ndim=(0, 1)).reshape(-1), (K,))
         beta1 = np.broadcast_to(as_float_array("beta1", beta1, ndim=(0, 1)).reshape(-1), (K,))
         epsilon = np.broadcast_to(as_float_array("epsilon", epsilon, ndim=(0, 1)).reshape(-1), (K,))
-        if np.any(alpha <= 0):
-            raise ValueError(f"learning_rate must be positive; got {alpha[alpha <= 0][:3].tolist()}")
-        if np.any((beta1 < 0) | (beta1 >= 1)):
-            raise ValueError(f"beta1 must be in [0, 1); got {beta1[(beta1 < 0) | (beta1 >= 1)][:3].tolist()}")
-        if np.any(epsilon <= 0):
-            raise ValueError(f"epsilon must be positive; got {epsilon[epsilon <= 0][:3].tolist()}")
+        # helpers.optim checks every element (alpha > 0, beta1 in [0, 1), epsilon > 0) and names the first bad one
+        adam = optim.adam(learning_rate=alpha.copy(), beta1=beta1.copy(), beta2=self.beta2, epsilon=epsilon.copy())
         with blas.single_thread():  # tiny products: one BLAS thread is faster on a busy machine
-            return self._run(alpha[:, None], beta1[:, None], epsilon[:, None])
+            return self.train(adam, K)
+
+    def train(self, optimizer, K):
+        """Train ``K`` trials with ``optimizer`` (from :mod:`helpers.optim`, its hyperparameters
+        arrays of ``K``) on the fixed mini-batches and return their ``(K,)`` dev scores."""
+        params = {"w": np.zeros((K, 2))}
+        state = optimizer.init(params)
+        diverged = np.zeros(K, dtype=bool)
+        tail = np.zeros(K)
+        first_tail = self.num_steps - self.tail_steps
+        for t in range(self.num_steps):
+            X_t, y_t = self.X_batches[t], self.y_batches[t]
+            w = params["w"]
+            dw = (w @ X_t - y_t) @ X_t.T / self.mini_batch_size
+            params, state = optimizer.update(params, {"dw": dw}, state)
+            runaway = ~(np.abs(params["w"]).max(axis=1) < W_MAX)
+            if runaway.any():  # stop those trials where they are, before anything overflows
+                diverged |= runaway
+                params = {"w": np.where(diverged[:, None], w, params["w"])}
+            if t >= first_tail:  # dev_cost without its input check: this loop runs thousands of times
+                w = params["w"]
+                tail += 0.5 * np.sum((w @ self.H_dev) * w, axis=1) - w @ self.g_dev + self.c_dev
+        gap = (tail / self.tail_steps - self.J_dev_star) / (self.J0_dev - self.J_dev_star)
+        scores = np.log10(np.maximum(gap, 1e-300))
+        return np.where(diverged, np.inf, scores)
 
     def on(self, space):
         """``score(points)`` for points of ``space``, whose hyperparameters are named from
@@ -303,69 +391,74 @@ class AdamObjective:
         names = [hp.name for hp in space]
         unknown = set(names) - {"alpha", "beta1", "epsilon"}
         if unknown:
-            raise ValueError(f"AdamObjective knows alpha, beta1 and epsilon; got {sorted(unknown)}")
+            raise error("space", f"hyperparameters {sorted(unknown)}", "names among alpha, beta1 and epsilon")
 
         def score(points):
             points = as_float_array("points", points, ndim=2)
             if points.shape[1] != len(names):
-                raise ValueError(f"points must have one column per hyperparameter {names}; got shape {points.shape}")
+                raise error("points", f"shape {points.shape}", f"one column per hyperparameter {names}")
             values = dict(zip(names, points.T))
             return self(values.get("alpha", 0.01), values.get("beta1", 0.9), values.get("epsilon", 1e-8))
 
         return score
 
-    def _run(self, alpha, beta1, epsilon):
-        w = np.zeros((alpha.shape[0], 2))
-        v = np.zeros_like(w)
-        s = np.zeros_like(w)
-        beta2 = self.beta2
-        tail_gap = np.zeros(alpha.shape[0])
-        first_tail = self.num_steps - self.tail_steps
-        for t in range(1, self.num_steps + 1):
-            X_t, y_t = self._X_batches[t - 1], self._y_batches[t - 1]
-            dw = (w @ X_t - y_t) @ X_t.T / self.mini_batch_size
-            # Adam as in helpers.optim.adam, with one (alpha, beta1, epsilon) per trial
-            v = beta1 * v + (1 - beta1) * dw
-            s = beta2 * s + (1 - beta2) * dw * dw
-            v_corrected = v / (1 - beta1**t)
-            s_corrected = s / (1 - beta2**t)
-            w = w - alpha * v_corrected / (np.sqrt(s_corrected) + epsilon)
-            if t > first_tail:
-                # J(w) - J* = 1/2 (w - w*) H (w - w*)^T exactly, for a quadratic cost
-                d = w - self.w_star
-                tail_gap += 0.5 * np.sum((d @ self.H) * d, axis=1)
-        # The cost averaged over the last steps: a single final step would score the luck of the
-        # last mini-batch as much as the hyperparameters.
-        gap = np.maximum(tail_gap / self.tail_steps / (self.J0 - self.J_star), 1e-300)
-        return np.log10(gap)
+
+# ---------------------------------------------------------------- exercises
 
 
+@exercises.checker("sampling on a log scale")
 def check_sample_log_uniform(sample_fn, seed=0):
-    """Check a learner's ``sample_fn(low, high, size, rng)`` against log-uniform sampling and say
-    what is wrong. Returns a :class:`helpers.normalization.Feedback`."""
+    """Check a learner's ``sample_fn(low, high, size, rng)`` against log-uniform sampling on
+    ``[1e-4, 1]``: shape, seeding, range, a quarter of the samples per decade. Returns a
+    :class:`helpers.exercises.Result`."""
     low, high, size = 1e-4, 1.0, 4000
-    try:
-        first = np.asarray(sample_fn(low, high, size, np.random.default_rng(seed)), dtype=float)
-        again = np.asarray(sample_fn(low, high, size, np.random.default_rng(seed)), dtype=float)
-    except Exception as error:  # the learner's code may raise anything; report it in words
-        return Feedback(False, f"your function raised {type(error).__name__}: {error}")
-    if first.shape != (size,):
-        return Feedback(False, f"return an array of shape (size,) = ({size},); got {first.shape}")
+    first = exercises.expect_shape("the samples", exercises.call(sample_fn, low, high, size, np.random.default_rng(seed)),
+                                   (size,))
+    again = exercises.expect_array("the samples", exercises.call(sample_fn, low, high, size, np.random.default_rng(seed)))
     if not np.array_equal(first, again):
-        return Feedback(False, "two calls with the same seed gave different values: draw from the rng you are given")
+        raise exercises.Mistake("two calls with the same seed gave different values: draw from the rng you are given")
     if not np.all(np.isfinite(first)) or first.min() < low or first.max() > high:
-        return Feedback(False, f"values must lie in [{low:g}, {high:g}]; got [{np.nanmin(first):.3g}, {np.nanmax(first):.3g}]"
-                               " (mixing log10 and the natural log / exp does that)")
+        raise exercises.Mistake(f"values must lie in [{low:g}, {high:g}]; got [{np.nanmin(first):.3g}, {np.nanmax(first):.3g}]"
+                                " (mixing log10 and the natural log / exp does that)")
     decades = np.histogram(np.log10(first), bins=np.arange(-4, 0.5))[0] / size
     if decades[0] < 0.15:
-        return Feedback(False, f"only {100 * decades[0]:.1f}% of the samples fall in [1e-4, 1e-3] and "
-                               f"{100 * decades[-1]:.1f}% in [0.1, 1]: this is uniform on a linear scale. "
-                               "Draw r uniform in [log10(low), log10(high)] and return 10**r")
+        raise exercises.Mistake(f"only {100 * decades[0]:.1f}% of the samples fall in [1e-4, 1e-3] and "
+                                f"{100 * decades[-1]:.1f}% in [0.1, 1]: this is uniform on a linear scale. "
+                                "Draw r uniform in [log10(low), log10(high)] and return 10**r")
     if np.abs(decades - 0.25).max() > 0.05:
-        return Feedback(False, f"each of the 4 decades should get about 25% of the samples; got "
-                               f"{np.round(100 * decades, 1).tolist()}%")
-    return Feedback(True, f"correct: each decade of [1e-4, 1] gets about a quarter of the samples "
-                          f"({np.round(100 * decades, 1).tolist()}%)")
+        raise exercises.Mistake(f"each of the 4 decades should get about 25% of the samples; got "
+                                f"{np.round(100 * decades).astype(int).tolist()}%")
+    return "each decade of [1e-4, 1] gets about a quarter of the samples"
+
+
+@exercises.checker("sampling beta through 1 - beta on a log scale")
+def check_sample_beta(sample_fn, seed=0):
+    """Check a learner's ``sample_fn(low, high, size, rng)`` for ``beta`` in ``[0.9, 0.999]`` with
+    ``1 - beta`` log-uniform: half of the samples must give a window ``1/(1 - beta)`` above 100
+    steps, and ``1 - beta`` must spread evenly over its two decades. Returns a
+    :class:`helpers.exercises.Result`."""
+    low, high, size = 0.9, 0.999, 4000
+    first = exercises.expect_shape("the samples", exercises.call(sample_fn, low, high, size, np.random.default_rng(seed)),
+                                   (size,))
+    again = exercises.expect_array("the samples", exercises.call(sample_fn, low, high, size, np.random.default_rng(seed)))
+    if not np.array_equal(first, again):
+        raise exercises.Mistake("two calls with the same seed gave different values: draw from the rng you are given")
+    if not np.all(np.isfinite(first)):
+        raise exercises.Mistake("the samples hold NaN or inf")
+    if np.all((first >= 1 - high - 1e-12) & (first <= 1 - low + 1e-12)):
+        raise exercises.Mistake(f"the samples lie in [{1 - high:.3g}, {1 - low:.3g}]: that is 1 - beta; return beta = 1 - 10**r")
+    if first.min() < low or first.max() > high:
+        raise exercises.Mistake(f"values must lie in [{low:g}, {high:g}]; got [{first.min():.4g}, {first.max():.4g}]")
+    long_window = np.mean(first > 0.99)
+    if long_window < 0.35:
+        raise exercises.Mistake(f"only {100 * long_window:.0f}% of the samples have beta > 0.99 (a window over 100 steps); "
+                                "sampling beta uniformly gives about 9%. Draw r uniform in [log10(1 - high), "
+                                "log10(1 - low)] = [-3, -1] and return 1 - 10**r")
+    decades = np.histogram(np.log10(1 - first), bins=[-3, -2, -1])[0] / size
+    if np.abs(decades - 0.5).max() > 0.05:
+        raise exercises.Mistake(f"1 - beta should put half of the samples in each decade, [1e-3, 1e-2] and [1e-2, 1e-1]; "
+                                f"got {np.round(100 * decades).astype(int).tolist()}%")
+    return "1 - beta is log-uniform: half of the trials average over more than 100 steps"
 
 
 # ---------------------------------------------------------------- the chapter's two search spaces
@@ -437,3 +530,118 @@ def precompute_searches(objective, space_fn, n_options=(9, 16, 25, 36, 49), alph
     for (n, scale, seed), result in zip(keys, coarse_to_fine_batch(score, searches, n_rounds, shrink)):
         results[("coarse to fine", n, scale, seed)] = result
     return results
+
+
+# ---------------------------------------------------------------- a search over a real network
+
+
+def digits_splits(seed=0):
+    """The 8x8 digits split 60/20/20 into train, dev and test, pixels standardized with the training
+    split's statistics (constant pixels keep a deviation of 1). Returns
+    ``{"train": (X, Y), "dev": (X, Y), "test": (X, Y)}`` with ``X`` ``(64, m)`` and one-hot ``Y`` ``(10, m)``."""
+    X, y = data.load_digits()
+    (X_train, y_train), (X_dev, y_dev), (X_test, y_test) = data.train_dev_test_split(X, y, (0.6, 0.2, 0.2), seed=seed)
+    mu, sigma = data.fit_standardizer(X_train)
+    return {name: (data.standardize(X_part, mu, sigma), data.one_hot(y_part, 10))
+            for name, (X_part, y_part) in (("train", (X_train, y_train)), ("dev", (X_dev, y_dev)), ("test", (X_test, y_test)))}
+
+
+def network_space():
+    """The search space of :func:`network_search`: the learning rate on a log scale, Adam's
+    ``beta1`` through ``1 - beta1`` on a log scale, and two integers, the hidden units per layer
+    (log scale) and the number of hidden layers."""
+    return (Hyperparameter("alpha", 1e-4, 1e-1, "log"),
+            Hyperparameter("beta1", 0.5, 0.99, "one_minus_log"),
+            Hyperparameter("hidden_units", 4, 128, "log", integer=True),
+            Hyperparameter("hidden_layers", 1, 3, "linear", integer=True))
+
+
+def layer_dims_of(point, n_x=64, n_y=10):
+    """``[n_x, units x layers, n_y]`` for a point ``(alpha, beta1, hidden_units, hidden_layers)``."""
+    point = as_float_array("point", point, ndim=1)
+    if point.shape != (4,):
+        raise error("point", f"shape {point.shape}", "(4,): alpha, beta1, hidden_units, hidden_layers")
+    units, layers_ = int(point[2]), int(point[3])
+    if units != point[2] or layers_ != point[3] or units < 1 or layers_ < 1:
+        raise error("point", f"hidden_units {point[2]:g} and hidden_layers {point[3]:g}", "positive whole numbers")
+    return [n_x] + [units] * layers_ + [n_y]
+
+
+def train_network(point, splits, num_epochs=8, mini_batch_size=64, seed=0):
+    """Train the softmax network of one point of :func:`network_space` on ``splits["train"]``
+    (mini-batch Adam, ``alpha`` and ``beta1`` from the point, He initialization, ReLU).
+
+    Returns ``(params, history)`` of :func:`helpers.model.fit` (a run that diverges is flagged in
+    ``history["diverged"]`` before its weights overflow matter).
+    """
+    X, Y = splits["train"]
+    dims = layer_dims_of(point, X.shape[0], Y.shape[0])
+    params = model.init_params(dims, init="he", seed=seed)
+    adam = optim.adam(learning_rate=float(point[0]), beta1=float(point[1]))
+    return model.fit(X, Y, params, adam, num_epochs=num_epochs, mini_batch_size=mini_batch_size, seed=seed)
+
+
+def _accuracy(X, Y, params, history):
+    if bool(np.any(history["diverged"])) or not all(np.all(np.isfinite(v)) for v in params.values()):
+        return 0.0  # a diverged network is as good as guessing nothing right
+    return float(model.accuracy(X, Y, params))
+
+
+def network_search(space, points, splits, num_epochs=8, mini_batch_size=64, seed=0):
+    """Train one network per row of ``points`` (values of ``space``, e.g. from :func:`random_search`)
+    and score it on the dev split.
+
+    Returns a dict with ``points``, ``dev_accuracy`` and ``train_accuracy`` ``(n,)``, ``params`` (the
+    trained networks), ``best`` (index of the highest dev accuracy) and ``epochs`` (the compute:
+    ``n * num_epochs`` epochs of training). The test split is not touched: evaluate the chosen
+    network on it once, afterwards.
+    """
+    space = _check_space(space)
+    if [hp.name for hp in space] != [hp.name for hp in network_space()]:
+        raise error("space", str([hp.name for hp in space]), str([hp.name for hp in network_space()]), "network_space()")
+    points = as_float_array("points", points, ndim=2)
+    if points.shape[1] != 4 or points.shape[0] == 0:
+        raise error("points", f"shape {points.shape}", "(n, 4) with n >= 1: one row per trial")
+    trained, dev, train = [], [], []
+    for point in points:
+        params, history = train_network(point, splits, num_epochs, mini_batch_size, seed)
+        trained.append(params)
+        dev.append(_accuracy(*splits["dev"], params, history))
+        train.append(_accuracy(*splits["train"], params, history))
+    dev = np.array(dev)
+    return {"points": points, "dev_accuracy": dev, "train_accuracy": np.array(train), "params": trained,
+            "best": int(np.argmax(dev)), "epochs": len(points) * num_epochs}
+
+
+def babysit(point, splits, num_blocks=8, epochs_per_block=2, shrink=0.3, mini_batch_size=64, seed=0):
+    """"Panda" tuning: one network, watched block by block and adjusted.
+
+    Trains the network of ``point`` for ``epochs_per_block`` epochs at a time (each block restarts
+    Adam's averages from the current weights). After each block it looks at the dev accuracy: when
+    it went down, it goes back to the weights before the block and multiplies the learning rate by
+    ``shrink``; otherwise it keeps the block. Returns a dict with ``dev_accuracy`` and
+    ``learning_rate`` ``(num_blocks + 1,)`` (after each block, the start included), ``kept`` (which
+    blocks were kept), ``params`` (the final network) and ``epochs`` (the compute, ``num_blocks *
+    epochs_per_block``).
+    """
+    check_number("num_blocks", num_blocks, low=1, integer=True)
+    check_number("epochs_per_block", epochs_per_block, low=1, integer=True)
+    check_number("shrink", shrink, low=0, high=1, low_open=True, high_open=True)
+    X, Y = splits["train"]
+    params = model.init_params(layer_dims_of(point, X.shape[0], Y.shape[0]), init="he", seed=seed)
+    alpha, beta1 = float(point[0]), float(point[1])
+    dev = [float(model.accuracy(*splits["dev"], params))]
+    rates, kept = [alpha], []
+    for block in range(num_blocks):
+        trial, history = model.fit(X, Y, params, optim.adam(learning_rate=alpha, beta1=beta1),
+                                   num_epochs=epochs_per_block, mini_batch_size=mini_batch_size, seed=seed + block)
+        accuracy = _accuracy(*splits["dev"], trial, history)
+        if accuracy >= dev[-1]:
+            params, keep = trial, True
+        else:
+            alpha, keep, accuracy = alpha * shrink, False, dev[-1]
+        kept.append(keep)
+        dev.append(accuracy)
+        rates.append(alpha)
+    return {"dev_accuracy": np.array(dev), "learning_rate": np.array(rates), "kept": np.array(kept),
+            "params": params, "epochs": num_blocks * epochs_per_block}

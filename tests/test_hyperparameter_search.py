@@ -1,10 +1,10 @@
-"""Chapter 13: samplers, grid / random / coarse-to-fine search and the Adam objective."""
+"""Chapter 13: samplers, grid / random / coarse-to-fine search, the Adam objective, the search over a network."""
 
 import numpy as np
 import pytest
 
-from helpers import hyperparameters as hp
-from helpers import optim, widgets
+from helpers import hyperparameter_search as hp
+from helpers import model, optim, widgets
 
 
 @pytest.fixture(scope="module")
@@ -72,22 +72,35 @@ def test_best_so_far_is_the_running_minimum():
     assert hp.best_so_far([3.0, 1.0, 2.0, 0.5]).tolist() == [3.0, 1.0, 1.0, 0.5]
 
 
-def test_objective_matches_the_course_adam_on_one_trial(objective):
-    # The vectorized trial loop must do what helpers.optim.adam does, step by step.
+def test_objective_scores_the_dev_cost_of_adam_trained_on_the_training_split(objective):
+    # Written out independently: Adam of helpers.optim on the fixed mini-batches of the training
+    # split, the dev cost from the dev data itself, the floor from the dev least-squares fit.
     alpha, beta1, eps = 0.02, 0.9, 1e-8
     w = {"w": np.zeros((1, 2))}
     opt = optim.adam(alpha, beta1, 0.999, eps)
     state = opt.init(w)
-    gaps = []
+    X_dev, y_dev = objective.X_dev, objective.y_dev
+    dev_cost = lambda v: float(np.sum((v @ X_dev - y_dev) ** 2) / (2 * X_dev.shape[1]))
+    costs = []
     for t in range(objective.num_steps):
-        X_t, y_t = objective._X_batches[t], objective._y_batches[t]
+        batch = objective.batches[t]
+        X_t, y_t = objective.X[:, batch], objective.y[:, batch]
         dw = (w["w"] @ X_t - y_t) @ X_t.T / X_t.shape[1]
         w, state = opt.update(w, {"dw": dw}, state)
         if t >= objective.num_steps - objective.tail_steps:
-            d = w["w"] - objective.w_star
-            gaps.append(0.5 * (d @ objective.H @ d.T).item())
-    expected = np.log10(np.mean(gaps) / (objective.J0 - objective.J_star))
-    assert np.isclose(objective(np.array([alpha]), beta1, eps)[0], expected, rtol=1e-10)
+            costs.append(dev_cost(w["w"]))
+    w_best = np.linalg.lstsq(X_dev.T, y_dev.ravel(), rcond=None)[0][None, :]
+    floor = dev_cost(w_best)
+    expected = np.log10((np.mean(costs) - floor) / (dev_cost(np.zeros((1, 2))) - floor))
+    assert np.isclose(objective(np.array([alpha]), beta1, eps)[0], expected, rtol=1e-9)
+    # train, dev and test are disjoint parts of one data set
+    assert objective.X.shape[1] + X_dev.shape[1] + objective.X_test.shape[1] == 500
+
+
+def test_objective_stops_a_diverging_trial_before_overflow(objective):
+    with np.errstate(all="raise"):
+        scores = objective(np.array([0.02, 1e200, 1e300]))
+    assert np.isfinite(scores[0]) and np.all(np.isinf(scores[1:]))
 
 
 def test_objective_alpha_matters_epsilon_does_not(objective):
@@ -102,13 +115,13 @@ def test_objective_on_space_and_validation(objective):
     score = objective.on(hp.alpha_beta_space())
     P = np.array([[0.02, 0.9], [0.02, 0.99]])
     assert np.allclose(score(P), objective(P[:, 0], beta1=P[:, 1]))
-    with pytest.raises(ValueError, match="knows alpha, beta1 and epsilon"):
+    with pytest.raises(ValueError, match="names among alpha, beta1 and epsilon"):
         objective.on((hp.Hyperparameter("momentum", 0.0, 0.9),))
     with pytest.raises(ValueError, match="one column per hyperparameter"):
         score(np.zeros((3, 3)) + 0.5)
-    with pytest.raises(ValueError, match="learning_rate must be positive"):
+    with pytest.raises(ValueError, match="learning_rate"):
         objective(np.array([-0.1]))
-    with pytest.raises(ValueError, match="beta1 must be in"):
+    with pytest.raises(ValueError, match="beta1"):
         objective(np.array([0.1]), beta1=1.0)
     with pytest.raises(ValueError, match="same length"):
         objective(np.array([0.1, 0.2]), beta1=np.array([0.9, 0.9, 0.9]))
@@ -121,7 +134,7 @@ def test_objective_on_space_and_validation(objective):
     (lambda: hp.from_unit(hp.Hyperparameter("a", 1.0, 0.5), 0.5), "low must be below high"),
     (lambda: hp.from_unit(hp.Hyperparameter("a", 0.0, 1.0, "cubic"), 0.5), "scale: got 'cubic', expected one of"),
     (lambda: hp.random_search(hp.alpha_epsilon_space(), 5, rng=0), "numpy.random.Generator"),
-    (lambda: hp.random_search(((0, 1),), 5, np.random.default_rng(0)), "tuple of Hyperparameter"),
+    (lambda: hp.random_search(((0, 1),), 5, np.random.default_rng(0)), "expected a Hyperparameter"),
     (lambda: hp.coarse_to_fine(lambda P: P[:, 0], hp.alpha_epsilon_space(), 10, np.random.default_rng(0), shrink=1.5), "shrink"),
     (lambda: hp.coarse_to_fine(lambda P: P[:2, 0], hp.alpha_epsilon_space(), 9, np.random.default_rng(0)), "one score per trial"),
     (lambda: hp.landscape(hp.AdamObjective(num_steps=4), hp.alpha_epsilon_space()[:1]), "two hyperparameters"),
@@ -131,7 +144,12 @@ def test_validation(call, match):
         call()
 
 
-def test_check_sample_log_uniform_names_each_mistake():
+def test_check_sample_log_uniform_reference_stub_and_mistakes():
+    assert hp.check_sample_log_uniform(hp.sample_log_uniform).passed
+
+    def stub(low, high, size, rng):
+        raise NotImplementedError("r = rng.uniform(...)")
+    assert hp.check_sample_log_uniform(stub).status == "not written"
     cases = {
         (lambda lo, hi, n, rng: rng.uniform(lo, hi, n)): "uniform on a linear scale",
         (lambda lo, hi, n, rng: 10 ** rng.uniform(np.log(lo), np.log(hi), n)): "must lie in",
@@ -141,9 +159,61 @@ def test_check_sample_log_uniform_names_each_mistake():
         (lambda lo, hi, n, rng: 1 / 0): "ZeroDivisionError",
     }
     for fn, fragment in cases.items():
-        feedback = hp.check_sample_log_uniform(fn)
-        assert not feedback.ok and fragment in feedback.message, feedback.message
-    assert hp.check_sample_log_uniform(hp.sample_log_uniform).ok
+        result = hp.check_sample_log_uniform(fn)
+        assert result.status == "failed" and fragment in result.message, result.message
+
+
+def test_check_sample_beta_reference_stub_and_mistakes():
+    assert hp.check_sample_beta(hp.sample_beta).passed
+
+    def stub(low, high, size, rng):
+        raise NotImplementedError
+    assert hp.check_sample_beta(stub).status == "not written"
+    cases = {
+        (lambda lo, hi, n, rng: rng.uniform(lo, hi, n)): "uniformly gives about 9%",
+        (lambda lo, hi, n, rng: 10 ** rng.uniform(np.log10(1 - hi), np.log10(1 - lo), n)): "that is 1 - beta",
+        (lambda lo, hi, n, rng: 1 - 10 ** np.random.default_rng().uniform(-3, -1, n)): "same seed",
+        (lambda lo, hi, n, rng: 1 - np.exp(rng.uniform(np.log(1 - hi), np.log(1 - lo), n))): None,
+        (lambda lo, hi, n, rng: 1 - 10 ** rng.uniform(-3, -1.5, n)): "half of the samples in each decade",
+        (lambda lo, hi, n, rng: 1 - 10 ** rng.uniform(-4, -1, n)): "must lie in",
+    }
+    for fn, fragment in cases.items():
+        result = hp.check_sample_beta(fn)
+        if fragment is None:  # natural log and exp together are right too: the same distribution
+            assert result.passed, result.message
+        else:
+            assert result.status == "failed" and fragment in result.message, result.message
+
+
+def test_integer_hyperparameters_take_every_whole_value():
+    units = hp.Hyperparameter("hidden_units", 4, 128, "log", integer=True)
+    layers = hp.Hyperparameter("hidden_layers", 1, 3, "linear", integer=True)
+    u = np.random.default_rng(0).random(6000)
+    values = hp.from_unit(layers, u)
+    assert set(values.tolist()) == {1.0, 2.0, 3.0}
+    assert np.allclose(np.bincount(values.astype(int))[1:] / u.size, 1 / 3, atol=0.03)
+    n = hp.from_unit(units, u)
+    assert n.min() == 4 and n.max() == 128 and np.all(n == np.round(n))
+    assert np.mean(n < 23) > 0.4  # log scale: about half of the draws below sqrt(4 * 128)
+    assert np.allclose(hp.from_unit(units, hp.to_unit(units, [4, 16, 128])), [4, 16, 128])
+    with pytest.raises(ValueError, match="whole-number ends"):
+        hp.from_unit(hp.Hyperparameter("units", 4.5, 128, "log", integer=True), 0.5)
+
+
+def test_network_search_on_the_digits_dev_set_and_babysitting():
+    splits = hp.digits_splits(seed=0)
+    assert splits["train"][0].shape == (64, 1079) and splits["test"][1].shape[0] == 10
+    points = np.array([[3e-4, 0.9, 16, 1], [1e-2, 0.9, 32, 2]])
+    search = hp.network_search(hp.network_space(), points, splits, num_epochs=3)
+    assert search["best"] == 1 and search["dev_accuracy"][1] > 0.85 > search["dev_accuracy"][0]
+    assert search["epochs"] == 6 and model.num_layers(search["params"][1]) == 3
+    panda = hp.babysit(np.array([0.1, 0.9, 32, 1]), splits, num_blocks=3, epochs_per_block=1)
+    assert panda["dev_accuracy"].shape == (4,) and np.all(np.diff(panda["dev_accuracy"]) >= 0)
+    assert np.all(panda["learning_rate"][1:][~panda["kept"]] < 0.1)
+    with pytest.raises(ValueError, match="hidden_units"):
+        hp.layer_dims_of(np.array([0.01, 0.9, 16.5, 1]))
+    with pytest.raises(ValueError, match="points"):
+        hp.network_search(hp.network_space(), np.zeros((0, 4)), splits)
 
 
 def test_precomputed_searches_match_direct_calls(objective):
@@ -161,11 +231,10 @@ def test_precomputed_searches_match_direct_calls(objective):
 
 def test_widget_counts_distinct_alphas():
     explorer = widgets.build("13_hyperparameter_search")
-    text = explorer.live.axes[2].texts[-1]
     explorer.set(strategy="grid", n_trials=49)
-    assert text.get_text() == "distinct alpha values tried: 7 of 49 trials"
+    assert "distinct alpha values tried: 7 of 49 trials" in explorer.readout.value
     explorer.set(strategy="random")
-    assert text.get_text() == "distinct alpha values tried: 49 of 49 trials"
+    assert "distinct alpha values tried: 49 of 49 trials" in explorer.readout.value
     boxes = [p for p in explorer.live.axes[0].patches if p.get_animated()]
     assert not any(b.get_visible() for b in boxes)
     explorer.set(strategy="coarse to fine")

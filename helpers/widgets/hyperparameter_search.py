@@ -10,7 +10,7 @@ import numpy as np
 from matplotlib.lines import Line2D
 from matplotlib.patches import Rectangle
 
-from .. import hyperparameters, plots
+from .. import hyperparameter_search, plots
 from . import Experiment, LiveFigure, register
 
 N_OPTIONS = (9, 16, 25, 36, 49)
@@ -29,11 +29,11 @@ class Searches:
 
 @lru_cache(maxsize=1)
 def default_searches():
-    """Trials of every strategy, budget, scale and seed, scored by :class:`~helpers.hyperparameters.AdamObjective`."""
-    objective = hyperparameters.AdamObjective()
-    spaces = (hyperparameters.alpha_epsilon_space, hyperparameters.alpha_beta_space)
-    landscapes = tuple(hyperparameters.landscape(objective, fn()) for fn in spaces)
-    results = tuple(hyperparameters.precompute_searches(objective, fn, N_OPTIONS, seeds=SEEDS) for fn in spaces)
+    """Trials of every strategy, budget, scale and seed, scored by :class:`~helpers.hyperparameter_search.AdamObjective` on its dev set."""
+    objective = hyperparameter_search.AdamObjective()
+    spaces = (hyperparameter_search.alpha_epsilon_space, hyperparameter_search.alpha_beta_space)
+    landscapes = tuple(hyperparameter_search.landscape(objective, fn()) for fn in spaces)
+    results = tuple(hyperparameter_search.precompute_searches(objective, fn, N_OPTIONS, seeds=SEEDS) for fn in spaces)
     return Searches(spaces, landscapes, results)
 
 
@@ -47,7 +47,7 @@ def search_explorer(searches=None):
     """Trials over the landscape of two spaces (alpha x epsilon, alpha x beta1) and the best so far."""
     searches = default_searches() if searches is None else searches
     controls = {
-        "strategy": W.Dropdown(options=hyperparameters.STRATEGIES, value="random", description="strategy"),
+        "strategy": W.Dropdown(options=hyperparameter_search.STRATEGIES, value="random", description="strategy"),
         "n_trials": W.SelectionSlider(options=N_OPTIONS, value=25, description="trials"),
         "alpha_scale": W.Dropdown(options=("log", "linear"), value="log", description="alpha scale"),
         "seed": W.SelectionSlider(options=SEEDS, value=0, description="seed"),
@@ -60,7 +60,7 @@ def search_explorer(searches=None):
     titles = ("alpha x epsilon: only alpha matters", "alpha x beta1: both matter")
     ylabels = ("Adam's epsilon (log scale)", "$1 - \\beta_1$ (log scale)")
     artists = []
-    vmin, vmax = -2.8, 0.0
+    vmin, vmax = -3.5, 0.0
     for j, (ax, (v0, v1, scores)) in enumerate(zip(live.axes[:2], searches.landscapes)):
         y = 1 - v1 if j == 1 else v1
         mesh = ax.pcolormesh(v0, y, scores, cmap="viridis", vmin=vmin, vmax=vmax, shading="nearest", rasterized=True)
@@ -78,7 +78,7 @@ def search_explorer(searches=None):
         live.animate(best)
         plots.style_axes(ax, titles[j], "learning rate alpha (log scale)", ylabels[j])
         artists.append({"trials": trials, "rug": rug, "best": best, "boxes": boxes, "y_low": y.min()})
-    live.fig.colorbar(mesh, ax=live.axes[1], label="score: log10 of the cost gap (lower is better)")
+    live.fig.colorbar(mesh, ax=live.axes[1], label="score: log10 of dev cost / dev cost at w = 0 (lower is better)")
     pairs = ((plots.COLORS["train"], "best so far, alpha x epsilon"), (plots.COLORS["dev"], "best so far, alpha x beta1"))
     lines = [live.animate(ax_best.step([], [], where="post", linewidth=2.2, color=c)[0]) for c, _ in pairs]
     ax_best.set_xlim(1, N_OPTIONS[-1])
@@ -91,7 +91,7 @@ def search_explorer(searches=None):
                 Line2D([], [], marker="|", linestyle="none", markersize=10, color="#ff3fa4", label="alpha values tried")]
     proxies += [Line2D([], [], color=c, linewidth=2.2, label=l) for c, l in pairs]
     live.fig.legend(handles=proxies, loc="outside lower center", ncol=7, fontsize=10, frameon=False)
-    plots.style_axes(ax_best, "best score so far", "trial number", "best log10 cost gap")
+    plots.style_axes(ax_best, "best score so far", "trial number", "best score (log10 dev cost ratio)")
     n_distinct = live.animate(ax_best.text(0.04, 0.93, "", transform=ax_best.transAxes, fontsize=11, va="top"))
 
     def update(strategy, n_trials, alpha_scale, seed):
@@ -112,16 +112,17 @@ def search_explorer(searches=None):
                 if visible:
                     space = searches.spaces[j](alpha_scale)
                     (u0_lo, u0_hi), (u1_lo, u1_hi) = result["boxes"][r]
-                    a_lo, a_hi = hyperparameters.from_unit(space[0], [u0_lo, u0_hi])
-                    b_lo, b_hi = _y_values(np.array([[0, hyperparameters.from_unit(space[1], u1_lo)],
-                                                     [0, hyperparameters.from_unit(space[1], u1_hi)]]), j)
+                    a_lo, a_hi = hyperparameter_search.from_unit(space[0], [u0_lo, u0_hi])
+                    b_lo, b_hi = _y_values(np.array([[0, hyperparameter_search.from_unit(space[1], u1_lo)],
+                                                     [0, hyperparameter_search.from_unit(space[1], u1_hi)]]), j)
                     box.set_bounds(a_lo, min(b_lo, b_hi), a_hi - a_lo, abs(b_hi - b_lo))
-            line.set_data(np.arange(1, len(scores) + 1), hyperparameters.best_so_far(scores))
+            line.set_data(np.arange(1, len(scores) + 1), hyperparameter_search.best_so_far(scores))
             distinct.append(alphas.size)
             name = "epsilon" if j == 0 else "beta1"
             second = points[k, 1]
             notes.append(f"alpha x {name}: best score {scores[k]:.2f} at alpha = {points[k, 0]:.3g}, {name} = {second:.3g}")
         n_distinct.set_text(f"distinct alpha values tried: {distinct[0]} of {n_trials} trials")
-        return f"{strategy}, {n_trials} trials, alpha on a {alpha_scale} scale, seed {seed}: " + "; ".join(notes)
+        return (f"{strategy}, {n_trials} trials, alpha on a {alpha_scale} scale, seed {seed}: " + "; ".join(notes)
+                + f"; distinct alpha values tried: {distinct[0]} of {n_trials} trials")
 
     return Experiment(controls, live, update, title="Hyperparameter search: where the trials land")
