@@ -15,12 +15,36 @@ An ``update`` that changes axis limits or other static content calls :meth:`Live
 
 Chapter modules in this package register their experiments with :func:`register`;
 :func:`all_experiments` finds them all (the tests and the benchmark drive every one).
+
+Reading an experiment from a notebook or a test (public API only)
+-----------------------------------------------------------------
+- ``experiment.values``: the controls' current values; ``experiment.set(name=value)`` moves them.
+- ``experiment.readout.value``: the HTML readout the last update returned.
+- ``experiment.result``: a dict of the numbers the last update computed, for a notebook to
+  ``assert`` on. An ``update`` that wants to publish numbers returns a dict
+  ``{"readout": html, "gap": ..., ...}`` instead of the bare HTML string; the dict (readout
+  included) becomes ``experiment.result``.
+- ``experiment.axes``: the figure's axes (to read what is drawn, e.g. a line's data);
+  ``experiment.texts(i)``: the visible text lines drawn on axes ``i`` (all axes when omitted),
+  such as a "diverged" status.
+- ``experiment.frame`` / ``experiment.snapshot()``: the rendered image.
+
+Never reach into ``experiment.live`` or a chapter module's private helpers from a notebook.
+
+Bad values from code
+--------------------
+ipywidgets lets code set a Dropdown (or ToggleButtons, RadioButtons) to ``None`` and a float
+slider to NaN. Before each update, :class:`Experiment` puts such a control back to its last valid
+value and starts the readout with one line saying so (``"lambd: got nan, expected a finite
+number in [0, 1]; kept 0.1"``), so no chapter's update ever sees them.
 """
 
 from __future__ import annotations
 
+import html
 import importlib
 import io
+import math
 import pkgutil
 import time
 from contextlib import contextmanager
@@ -95,7 +119,9 @@ class Experiment:
     ----------
     controls : dict of name -> ipywidgets value widget; names are ``update``'s keywords.
     live : the :class:`LiveFigure` that ``update`` draws into.
-    update : ``update(**values) -> str`` sets the artists' data and returns the readout (HTML).
+    update : ``update(**values) -> str`` sets the artists' data and returns the readout (HTML),
+        or a dict with the readout under ``"readout"`` and the numbers it computed (see
+        :attr:`result`).
     title : shown above the controls.
     """
 
@@ -104,8 +130,11 @@ class Experiment:
         self.live = live
         self._update = update
         self.readout = W.HTML()
+        self.result = {}
         self.update_seconds = []
         self._held = False
+        self._last_valid = {name: value for name, value in self.values.items()
+                            if _invalid(self.controls[name], value) is None}
         for control in self.controls.values():
             control.observe(self._on_change, names="value")
         header = [W.HTML(f"<b>{title}</b>")] if title else []
@@ -122,14 +151,52 @@ class Experiment:
         """The encoded image (JPEG bytes) the widget shows now."""
         return self.live.frame
 
+    @property
+    def axes(self):
+        """The figure's axes, in the order the chapter created them."""
+        return list(self.live.axes)
+
+    def texts(self, ax=None):
+        """The visible, non-empty text lines drawn on axes number ``ax`` (every axes if None)."""
+        axes = self.live.axes if ax is None else [self.live.axes[ax]]
+        return [t.get_text() for a in axes for t in a.texts if t.get_visible() and t.get_text()]
+
     def _on_change(self, change):
         if not self._held:
             self.refresh()
 
+    def _sanitized_values(self):
+        """The controls' values, with None / NaN put back to the last valid value; the notes."""
+        values, notes = self.values, []
+        for name, value in values.items():
+            why = _invalid(self.controls[name], value)
+            if why is None:
+                continue
+            fallback = self._last_valid.get(name, _first_valid(self.controls[name]))
+            held, self._held = self._held, True
+            try:
+                self.controls[name].value = fallback
+            finally:
+                self._held = held
+            values[name] = fallback
+            notes.append(f"{name}: {why}; kept {fallback!r}")
+        return values, notes
+
     def refresh(self):
         """Recompute and redraw for the current control values."""
         start = time.perf_counter()
-        self.readout.value = self._update(**self.values) or ""
+        values, notes = self._sanitized_values()
+        out = self._update(**values)
+        if isinstance(out, dict):
+            self.result = dict(out)
+            readout = out.get("readout") or ""
+        else:
+            self.result = {"readout": out or ""}
+            readout = out or ""
+        if notes:
+            readout = f'<div style="color:#b00000">{html.escape("; ".join(notes), quote=False)}</div>' + readout
+        self.readout.value = readout
+        self._last_valid = values
         self.live.render()
         self.update_seconds.append(time.perf_counter() - start)
         return self
@@ -164,6 +231,29 @@ class Experiment:
         from IPython.display import display
 
         display(self.widget)
+
+
+def _invalid(control, value):
+    """Why ``value`` cannot go to a chapter's update (``"got ..., expected ..."``), or None."""
+    if hasattr(control, "options") and not isinstance(control, W.SelectMultiple):
+        if value is None:
+            return f"got None, expected one of {_options(control)}"
+        return None
+    numbers = value if isinstance(value, tuple) else (value,)
+    if any(isinstance(v, float) and not math.isfinite(v) for v in numbers):
+        low, high = getattr(control, "min", None), getattr(control, "max", None)
+        if isinstance(control, W.FloatLogSlider):
+            low, high = control.base**low, control.base**high
+        where = f" in [{low:g}, {high:g}]" if low is not None and high is not None else ""
+        return f"got {value!r}, expected a finite number{where}"
+    return None
+
+
+def _first_valid(control):
+    """A valid value for a control that never had one (its first option, or its minimum)."""
+    if hasattr(control, "options"):
+        return _options(control)[0]
+    return getattr(control, "min", 0.0)
 
 
 # ---------------------------------------------------------------- registry
