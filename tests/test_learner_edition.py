@@ -367,23 +367,32 @@ def test_course_notebook_checks_pass_with_the_reference_solutions(path, teacher)
 
 
 @pytest.fixture(scope="module")
-def untouched_edition(tmp_path_factory):
+def untouched_run(tmp_path_factory):
+    """The learner edition of the course, written, then executed untouched, every cell (two kernels
+    at a time): ``(dest, chapters, text)``, ``text`` what ``tasks.py progress --full`` prints.
+    (c) and (e) share this one run; the default run (up to the last check) is what
+    test_progress_grades_each_exercise... and test_progress_plan... check on synthetic notebooks."""
     dest = tmp_path_factory.mktemp("learner")
     start = time.perf_counter()
     summary = le.write_edition(le.COURSE, dest)
-    print(f"learner edition written in {time.perf_counter() - start:.2f} s")
+    print(f"\nlearner edition written in {time.perf_counter() - start:.2f} s")
     assert not summary.changed
-    return dest
+    paths = [dest / p.name for p, _ in COURSE_EXERCISES]
+    start = time.perf_counter()
+    chapters = le.progress(dest, le.COURSE, full=True, notebooks=paths)
+    seconds = time.perf_counter() - start
+    print(f"{len(paths)} learner notebooks executed in full in {seconds:.1f} s")
+    return dest, chapters, le.progress_text(chapters, dest, seconds, full=True)
 
 
 @pytest.mark.skipif(not COURSE_EXERCISES, reason="no course notebook has exercises yet")
-def test_untouched_learner_edition_runs_top_to_bottom(untouched_edition):
-    """(c) every cell of every notebook with exercises runs without an error; each exercise 'not written'."""
-    paths = [untouched_edition / p.name for p, _ in COURSE_EXERCISES]
-    start = time.perf_counter()
-    chapters = le.progress(untouched_edition, le.COURSE, full=True, notebooks=paths)
-    print(f"{len(paths)} learner notebooks executed in full in {time.perf_counter() - start:.1f} s")
+def test_untouched_learner_edition_runs_top_to_bottom(untouched_run):
+    """(c) every cell of every notebook with exercises runs without an error; each exercise 'not written'
+    (read from the executed outputs through the mime type). Notebooks without exercises are the
+    course's own, which nbval runs."""
+    dest, chapters, _ = untouched_run
     for chapter, (path, teacher) in zip(chapters, COURSE_EXERCISES):
+        assert chapter.notebook == path.name
         assert chapter.mode == "every cell", chapter.mode
         assert not chapter.problems, f"{chapter.notebook}: " + "; ".join(chapter.problems)
         expected = [name for _, name in le.expected_checks(teacher)]
@@ -392,20 +401,32 @@ def test_untouched_learner_edition_runs_top_to_bottom(untouched_edition):
 
 
 @pytest.mark.skipif(not COURSE_EXERCISES, reason="no course notebook has exercises yet")
-def test_progress_command_on_an_untouched_edition(untouched_edition):
-    """(e) the command as the README gives it: every exercise listed as not written, and the total."""
-    start = time.perf_counter()
-    done = subprocess.run([sys.executable, str(TOOL), "progress", "--dest", str(untouched_edition)],
-                          capture_output=True, text=True, timeout=600)
-    seconds = time.perf_counter() - start
-    print(f"progress on the untouched edition: {seconds:.1f} s")
-    assert done.returncode == 0, done.stderr
-    out = done.stdout
+def test_progress_output_on_an_untouched_edition(untouched_run):
+    """(e) what progress prints: every exercise listed as not written, and the total."""
+    _, _, out = untouched_run
     expected = [name for _, teacher in COURSE_EXERCISES for _, name in le.expected_checks(teacher)]
     for name in expected:
         assert f"… not written  {name}\n" in out + "\n", f"{name} is not listed as not written:\n{out}"
     assert f"Total: {len(expected)} exercises: 0 passed, 0 failed, {len(expected)} not written" in out, out
-    assert "✔" not in out and "✘" not in out and " ! " not in out, out
+    assert "✔" not in out and "✘" not in out and "  ! " not in out, out
+
+
+def test_the_commands_write_and_grade_from_the_command_line(tmp_path):
+    """``tasks.py learner --no-lab`` and ``tasks.py progress`` run the tool's command line, as here."""
+    course = write_course(tmp_path / "course", {"01_a.ipynb": teacher_notebook("A")})
+    dest = tmp_path / "learner"
+    tool = [sys.executable, str(TOOL)]
+    written = subprocess.run([*tool, "write", "--course", str(course), "--dest", str(dest)],
+                             capture_output=True, text=True, timeout=120)
+    assert written.returncode == 0, written.stderr
+    assert "added (1): 01_a.ipynb" in written.stdout
+    graded = subprocess.run([*tool, "progress", "--course", str(course), "--dest", str(dest)],
+                            capture_output=True, text=True, timeout=300)
+    assert graded.returncode == 0, graded.stderr
+    assert "… not written  double" in graded.stdout and "… not written  square" in graded.stdout
+    assert "Total: 2 exercises: 0 passed, 0 failed, 2 not written" in graded.stdout
+    missing = subprocess.run([*tool, "progress", "--dest", str(tmp_path / "nothing")], capture_output=True, text=True)
+    assert missing.returncode == 2 and "tasks.py learner" in missing.stderr
 
 
 def test_at_least_13_chapters_have_two_exercises_each():
