@@ -54,7 +54,7 @@ def identity_gamma_beta(Z, epsilon=1e-5):
     never takes a representation away from the network; ``gamma`` and ``beta`` are learned.
     """
     Z = check_X(Z, name="Z")
-    check_number("epsilon", epsilon, low=0)
+    check_number("epsilon", epsilon, low=0, low_open=True)
     return np.sqrt(Z.var(axis=1, keepdims=True) + epsilon), Z.mean(axis=1, keepdims=True)
 
 

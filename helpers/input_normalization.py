@@ -16,21 +16,21 @@ step. Standardizing the inputs (mean 0, variance 1, using the training set's ``m
 turns ``H`` into the correlation matrix of the features: ``kappa`` close to 1, round contours and
 fast convergence.
 
+The chapter's exercise checker is :func:`check_standardize`; :func:`network_race` repeats the
+comparison on a real network (:func:`load_breast_cancer`, 30 features on scales from 1e-3 to 1e3).
+
 Every function accepts a stack of ``K`` weight vectors ``w`` of shape ``(K, 1, n_x)`` (and arrays
 of ``K`` learning rates), so that many runs go in one vectorized call.
 """
 
 from __future__ import annotations
 
-from typing import NamedTuple
-
 import numpy as np
 
-from . import blas, data
+from . import blas, data, exercises, model, optim
 from .validate import as_float_array, check_number, check_X
 
 __all__ = [
-    "Feedback",
     "make_unscaled_regression",
     "squared_cost",
     "least_squares",
@@ -45,17 +45,9 @@ __all__ = [
     "cost_surface",
     "standardize_train_test",
     "check_standardize",
+    "load_breast_cancer",
+    "network_race",
 ]
-
-
-class Feedback(NamedTuple):
-    """The verdict of a ``check_*`` function: ``ok`` and a message saying what is wrong."""
-
-    ok: bool
-    message: str
-
-    def __str__(self):
-        return self.message
 
 
 def make_unscaled_regression(m=400, mu=(3.0, 25.0), sigma=(1.0, 6.0), w_true=(1.5, -1.0), noise=0.5, seed=0):
@@ -100,49 +92,67 @@ def _check_data(X, y):
     return X, y
 
 
-def squared_cost(X, y, w):
+def squared_cost(X, y, w, check=True):
     """``J = 1/(2m) ||w X - y||^2`` and ``dw = 1/m (w X - y) X^T``.
 
     Parameters
     ----------
     X : (n_x, m) features.  y : (1, m) target.  w : (1, n_x), or a stack (K, 1, n_x).
+    check : validate the inputs (``False`` inside loops that already did).
 
     Returns
     -------
     J : float, or (K,) for a stack.  dw : same shape as ``w``.
     """
-    X, y = _check_data(X, y)
-    w = _check_w(w, X.shape[0])
-    return _squared_cost(X, y, w)
-
-
-def _squared_cost(X, y, w):
+    if check:
+        X, y = _check_data(X, y)
+        w = _check_w(w, X.shape[0])
     m = X.shape[1]
     residual = w @ X - y
     J = np.sum(residual**2, axis=(-2, -1)) / (2 * m)
-    return J, residual @ X.T / m
+    dw = residual @ X.T / m
+    return J, dw
 
 
 def least_squares(X, y):
     """The minimum ``w* = y X^T (X X^T)^-1`` ``(1, n_x)`` and ``J* = J(w*)``."""
     X, y = _check_data(X, y)
-    w_star = np.linalg.solve(X @ X.T, X @ y.T).T
-    return w_star, float(_squared_cost(X, y, w_star)[0])
+    _check_enough_examples(X)
+    try:
+        w_star = np.linalg.solve(X @ X.T, X @ y.T).T
+    except np.linalg.LinAlgError:
+        raise ValueError("X X^T is singular (a feature is constant zero or a multiple of another): the minimum "
+                         "is not unique; remove the redundant feature") from None
+    return w_star, float(squared_cost(X, y, w_star, check=False)[0])
+
+
+def _check_enough_examples(X):
+    X = check_X(X)
+    if X.shape[1] < X.shape[0]:
+        raise ValueError(f"X must be (n_x, m) with at least as many examples m as features n_x, or H = X X^T / m "
+                         f"is singular; got {X.shape}: if the examples are rows, pass X.T")
+    return X
 
 
 def hessian(X):
     """``H = X X^T / m`` ``(n_x, n_x)``: the (constant) Hessian of the squared-error cost."""
-    X = check_X(X)
+    X = _check_enough_examples(X)
     return X @ X.T / X.shape[1]
 
 
 def _eigenvalues(X):
-    return np.linalg.eigvalsh(hessian(X))
+    eigenvalues = np.linalg.eigvalsh(hessian(X))
+    if not eigenvalues[-1] > 0:
+        raise ValueError("X must not be all zeros: then H = 0 and the cost is flat")
+    # A constant (or duplicated) feature makes H singular: its smallest eigenvalue is 0 up to round-off.
+    return np.maximum(eigenvalues, 0.0)
 
 
 def condition_number(X):
     """``kappa = lambda_max / lambda_min`` of ``H``: 1 for round contours, large for elongated ones."""
     eigenvalues = _eigenvalues(X)
+    if eigenvalues[0] <= 1e-14 * eigenvalues[-1]:
+        return float("inf")  # singular H: a flat direction, contours that never close
     return float(eigenvalues[-1] / eigenvalues[0])
 
 
@@ -165,6 +175,8 @@ def predicted_iterations(X, tol=1e-6):
     """
     check_number("tol", tol, low=0, high=1, low_open=True, high_open=True)
     kappa = condition_number(X)
+    if not np.isfinite(kappa):
+        return float("inf")  # singular H: the flat direction never converges
     if kappa < 1 + 1e-12:
         return 1.0
     rho = (kappa - 1) / (kappa + 1)
@@ -192,41 +204,32 @@ def gradient_descent(X, y, learning_rate, num_iterations=100, w0=None, blowup=1e
     alphas = as_float_array("learning_rate", learning_rate, ndim=(0, 1)).reshape(-1)
     if np.any(alphas <= 0):
         raise ValueError(f"learning_rate must be positive; got {alphas[alphas <= 0][:3].tolist()}")
-    check_number("num_iterations", num_iterations, low=0, integer=True)
+    check_number("num_iterations", num_iterations, low=1, integer=True)
     check_number("blowup", blowup, low=1)
     n_x = X.shape[0]
     w0 = np.zeros((1, n_x)) if w0 is None else _check_w(w0, n_x)
     K = alphas.size
     w = np.broadcast_to(w0, (K, 1, n_x)).copy()
-    path = np.empty((K, num_iterations + 1, n_x))
-    costs = np.empty((K, num_iterations + 1))
-    J, dw = _squared_cost(X, y, w)
+    path = np.full((K, num_iterations + 1, n_x), np.nan)
+    costs = np.full((K, num_iterations + 1), np.nan)
+    J, dw = squared_cost(X, y, w, check=False)
     limit = blowup * (J + 1.0)
     alive = np.ones(K, dtype=bool)
     path[:, 0], costs[:, 0] = w[:, 0], J
+    rule = optim.gd(alphas)  # one learning rate per run: the K runs are one stack
+    state = rule.init({"w": w})
     with blas.single_thread():
-        _descend(X, y, alphas, w, dw, limit, alive, path, costs, num_iterations)
-    # Everything from the first step over the limit on is NaN.
-    over = ~np.isfinite(costs) | (costs >= limit[:, None])
-    cut = np.maximum.accumulate(over, axis=1)
-    costs[cut] = np.nan
-    path[cut] = np.nan
-    return {"path": path, "cost": costs, "diverged": cut[:, -1]}
-
-
-def _descend(X, y, alphas, w, dw, limit, alive, path, costs, num_iterations):
-    # Fills path[:, 1:] and costs[:, 1:] in place.
-    for t in range(1, num_iterations + 1):
-        w = w - alphas[:, None, None] * dw
-        J, dw = _squared_cost(X, y, w)
-        alive &= J < limit
-        # A diverged run is reset to 0 (its path is cut afterwards), so that nothing can overflow.
-        w = np.where(alive[:, None, None], w, 0.0)
-        dw = np.where(alive[:, None, None], dw, 0.0)
-        path[:, t], costs[:, t] = w[:, 0], J
-        if not alive.any():
-            path[:, t + 1 :], costs[:, t + 1 :] = 0.0, np.inf
-            return
+        for t in range(1, num_iterations + 1):
+            params, state = rule.update({"w": w}, {"dw": dw}, state)  # w := w - alpha dw
+            J, dw = squared_cost(X, y, params["w"], check=False)
+            alive &= J < limit
+            path[alive, t], costs[alive, t] = params["w"][alive, 0], J[alive]
+            if not alive.any():
+                break
+            # A run over the limit is parked at 0 (its path stays NaN from there on): nothing overflows.
+            w = np.where(alive[:, None, None], params["w"], 0.0)
+            dw = np.where(alive[:, None, None], dw, 0.0)
+    return {"path": path, "cost": costs, "diverged": ~alive}
 
 
 def iterations_to_converge(X, y, learning_rate, tol=1e-6, max_iterations=5000, stop_at_first=False):
@@ -245,28 +248,25 @@ def iterations_to_converge(X, y, learning_rate, tol=1e-6, max_iterations=5000, s
     _, J_star = least_squares(X, y)
     K = alphas.size
     w = np.zeros((K, 1, X.shape[0]))
-    J, dw = _squared_cost(X, y, w)
+    J, dw = squared_cost(X, y, w, check=False)
     target = J_star + tol * (J - J_star)
     first = np.full(K, np.inf)
     running = np.ones(K, dtype=bool)
+    rule = optim.gd(alphas)
+    state = rule.init({"w": w})
     with blas.single_thread():
-        _race(X, y, alphas, w, dw, target, first, running, max_iterations, stop_at_first)
+        for t in range(1, max_iterations + 1):
+            params, state = rule.update({"w": w}, {"dw": dw}, state)
+            J, dw = squared_cost(X, y, params["w"], check=False)
+            done = running & (J <= target)
+            first[done] = t
+            # Stop a run once it converged or its cost grew a million-fold (it is diverging).
+            running &= ~done & (J < 1e6 * (target + 1.0))
+            if not running.any() or (stop_at_first and done.any()):
+                break
+            w = np.where(running[:, None, None], params["w"], 0.0)
+            dw = np.where(running[:, None, None], dw, 0.0)
     return first if np.ndim(learning_rate) else float(first[0])
-
-
-def _race(X, y, alphas, w, dw, target, first, running, max_iterations, stop_at_first):
-    # Fills first (the iteration each run converged at) in place.
-    for t in range(1, max_iterations + 1):
-        w = w - alphas[:, None, None] * dw
-        J, dw = _squared_cost(X, y, w)
-        done = running & (J <= target)
-        first[done] = t
-        # Stop a run once it converged or its cost grew a million-fold (it is diverging).
-        running &= ~done & (J < 1e6 * (target + 1.0))
-        if not running.any() or (stop_at_first and done.any()):
-            return
-        w = np.where(running[:, None, None], w, 0.0)
-        dw = np.where(running[:, None, None], dw, 0.0)
 
 
 def best_learning_rate(X, y, learning_rates=None, tol=1e-6, max_iterations=5000):
@@ -289,7 +289,7 @@ def cost_surface(X, y, w1, w2):
     w2 = as_float_array("w2", w2, ndim=1)
     g1, g2 = np.meshgrid(w1, w2)
     W = np.stack([g1.ravel(), g2.ravel()], axis=-1)[:, None, :]
-    return _squared_cost(X, y, W)[0].reshape(g1.shape)
+    return squared_cost(X, y, W, check=False)[0].reshape(g1.shape)
 
 
 def standardize_train_test(X_train, X_test):
@@ -301,21 +301,21 @@ def standardize_train_test(X_train, X_test):
     return data.standardize(X_train, mu, sigma), data.standardize(X_test, mu, sigma)
 
 
-def check_standardize(standardize_fn, seed=0):
-    """Compare a learner's ``standardize_fn(X_train, X_test) -> (X_train_norm, X_test_norm)`` with
-    the reference and say precisely what is wrong. Returns a :class:`Feedback`."""
-    X, _ = make_unscaled_regression(m=60, seed=seed)
+@exercises.checker("standardize with the training set's statistics")
+def check_standardize(standardize_fn):
+    """Check a learner's ``standardize_fn(X_train, X_test) -> (X_train_norm, X_test_norm)``.
+
+    Names the usual mistakes: statistics over the wrong axis, the variance instead of the
+    standard deviation, the test set standardized with its own statistics. Returns a
+    :class:`helpers.exercises.Result`.
+    """
+    X, _ = make_unscaled_regression(m=60, seed=0)
     X_train, X_test = X[:, :40], X[:, 40:]
-    try:
-        out = standardize_fn(X_train.copy(), X_test.copy())
-    except Exception as error:  # the learner's code may raise anything; report it in words
-        return Feedback(False, f"your function raised {type(error).__name__}: {error}")
+    out = exercises.call(standardize_fn, X_train, X_test)
     if not (isinstance(out, tuple) and len(out) == 2):
-        return Feedback(False, f"return a pair (X_train_norm, X_test_norm); got {type(out).__name__}")
-    got_train, got_test = (np.asarray(a, dtype=float) for a in out)
-    if got_train.shape != X_train.shape or got_test.shape != X_test.shape:
-        return Feedback(False, f"shapes must stay (n_x, m): expected {X_train.shape} and {X_test.shape}, "
-                               f"got {got_train.shape} and {got_test.shape}")
+        raise exercises.Mistake(f"return a pair (X_train_norm, X_test_norm); got {type(out).__name__}")
+    got_train = exercises.expect_shape("X_train_norm", out[0], X_train.shape, "keep (n_x, m): one column per example")
+    got_test = exercises.expect_shape("X_test_norm", out[1], X_test.shape, "keep (n_x, m): one column per example")
     ref_train, ref_test = standardize_train_test(X_train, X_test)
 
     def close(a, b):
@@ -323,22 +323,80 @@ def check_standardize(standardize_fn, seed=0):
 
     by_rows = (X_train - X_train.mean(axis=0)) / X_train.std(axis=0)
     if close(got_train, by_rows):
-        return Feedback(False, "you averaged over the features of each example (axis=0); mu and sigma are per "
-                               "feature, over the examples: X.mean(axis=1, keepdims=True)")
+        raise exercises.Mistake("you averaged over the features of each example (axis=0); mu and sigma are per "
+                                "feature, over the examples: X.mean(axis=1, keepdims=True)")
     if not close(got_train.mean(axis=1), 0.0):
-        return Feedback(False, f"the training features should have mean 0; got means {np.round(got_train.mean(axis=1), 3).tolist()}: "
-                               "subtract mu = X_train.mean(axis=1, keepdims=True)")
+        raise exercises.Mistake(f"the training features should have mean 0; got means "
+                                f"{np.round(got_train.mean(axis=1), 3).tolist()}: subtract mu = X_train.mean(axis=1, keepdims=True)")
     if close(got_train, (X_train - X_train.mean(axis=1, keepdims=True)) / X_train.var(axis=1, keepdims=True)):
-        return Feedback(False, "you divided by the variance sigma^2; divide by the standard deviation sigma")
+        raise exercises.Mistake("you divided by the variance sigma^2; divide by the standard deviation sigma")
     if not close(got_train.std(axis=1), 1.0):
-        return Feedback(False, f"the training features should have standard deviation 1; got "
-                               f"{np.round(got_train.std(axis=1), 3).tolist()}: divide by sigma = X_train.std(axis=1, keepdims=True)")
-    if not close(got_train, ref_train):
-        return Feedback(False, "the training set has mean 0 and std 1 but differs from (X - mu) / sigma")
+        raise exercises.Mistake(f"the training features should have standard deviation 1; got "
+                                f"{np.round(got_train.std(axis=1), 3).tolist()}: divide by sigma = X_train.std(axis=1, keepdims=True)")
+    exercises.expect_close("X_train_norm", got_train, ref_train, hint="it should be (X_train - mu) / sigma")
     own = (X_test - X_test.mean(axis=1, keepdims=True)) / X_test.std(axis=1, keepdims=True)
     if close(got_test, own):
-        return Feedback(False, "X_test was normalized with its own mean and std; use the training set's mu and sigma "
-                               "for the test set too, so that both go through the same transformation")
-    if not close(got_test, ref_test):
-        return Feedback(False, "the training set is right but X_test is not (X_test - mu_train) / sigma_train")
-    return Feedback(True, "correct: mu and sigma come from the training set and both sets are transformed with them")
+        raise exercises.Mistake("X_test was standardized with its own mean and std; use the training set's mu and "
+                                "sigma for the test set too, so that both go through the same transformation")
+    exercises.expect_close("X_test_norm", got_test, ref_test, hint="it should be (X_test - mu_train) / sigma_train")
+    return "mu and sigma come from the training set and both sets are transformed with them"
+
+
+# ---------------------------------------------------------------- a real network on real features
+
+
+def load_breast_cancer():
+    """The Wisconsin diagnostic breast-cancer data: ``X`` ``(30, 569)``, ``y`` ``(1, 569)`` of 0/1.
+
+    30 measurements of cell nuclei in digitized images (radius, area, smoothness, ...; their
+    scales range from about 1e-3 to about 1e3), label 1 for benign, 0 for malignant. By W. Wolberg,
+    W. N. Street and O. Mangasarian (UCI Machine Learning Repository); the copy bundled with
+    scikit-learn is read, nothing downloads. Returns ``(X, y, feature_names)``.
+    """
+    from sklearn.datasets import load_breast_cancer as sklearn_loader
+
+    bunch = sklearn_loader()
+    return bunch.data.T.astype(np.float64), bunch.target.reshape(1, -1).astype(np.float64), list(bunch.feature_names)
+
+
+def network_race(X_train, y_train, learning_rates=(1e-5, 1e-4, 1e-3, 1e-2, 0.1, 1.0, 3.0), hidden_units=16,
+                 num_epochs=200, target_cost=0.15, seed=0):
+    """Train the same small network on raw and on standardized features; epochs to a target cost.
+
+    The network is ``[n_x, hidden_units, 1]`` (ReLU, logistic output, He init with ``seed``),
+    trained by full-batch gradient descent (``optim.gd``) for ``num_epochs`` epochs, once per
+    learning rate (all rates in one stack), on ``X_train`` as given and on ``X_train`` standardized
+    with its own ``mu`` and ``sigma`` (:func:`helpers.data.fit_standardizer`). Each treatment is
+    judged with its own best learning rate: a fair race.
+
+    Returns
+    -------
+    dict with keys ``"raw"`` and ``"standardized"``, each a dict of ``cost`` ``(num_epochs, K)``
+    (NaN after a divergence), ``epochs_to_target`` ``(K,)`` (the first epoch whose cost is below
+    ``target_cost``, ``inf`` if never), ``diverged`` ``(K,)`` and ``best`` (the index of the
+    learning rate that got there first, or that ended lowest if none did).
+    """
+    X_train = check_X(X_train)
+    y_train = as_float_array("y_train", y_train, ndim=2)
+    if y_train.shape != (1, X_train.shape[1]):
+        raise ValueError(f"y_train must have shape (1, m) = (1, {X_train.shape[1]}); got {y_train.shape}")
+    lrs = as_float_array("learning_rates", learning_rates, ndim=1)
+    if lrs.size == 0 or np.any(lrs <= 0):
+        raise ValueError(f"learning_rates must be positive numbers; got {list(learning_rates)!r}")
+    check_number("hidden_units", hidden_units, low=1, integer=True)
+    check_number("num_epochs", num_epochs, low=1, integer=True)
+    check_number("target_cost", target_cost, low=0, low_open=True)
+    mu, sigma = data.fit_standardizer(X_train)
+    out = {}
+    for name, F in (("raw", X_train), ("standardized", data.standardize(X_train, mu, sigma))):
+        stack = model.stack_params([model.init_params([F.shape[0], hidden_units, 1], init="he", seed=seed)
+                                    for _ in lrs])
+        _, history = model.fit(F, y_train, stack, optim.gd(lrs), num_epochs=num_epochs)
+        cost = np.full((num_epochs, lrs.size), np.nan)
+        cost[: history["cost"].shape[0]] = history["cost"]
+        below = np.nan_to_num(cost, nan=np.inf) < target_cost
+        epochs = np.where(below.any(axis=0), below.argmax(axis=0) + 1.0, np.inf)
+        final = np.where(np.isfinite(cost[-1]), cost[-1], np.inf)
+        best = int(np.argmin(epochs)) if np.isfinite(epochs).any() else int(np.argmin(final))
+        out[name] = {"cost": cost, "epochs_to_target": epochs, "diverged": np.asarray(history["diverged"]), "best": best}
+    return out

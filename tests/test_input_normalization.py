@@ -3,23 +3,23 @@
 import numpy as np
 import pytest
 
-from helpers import data, gradcheck, normalization, widgets
+from helpers import data, gradcheck, input_normalization, widgets
 
 
 @pytest.fixture(scope="module")
 def problem():
-    X, y = normalization.make_unscaled_regression(m=300, seed=1)
+    X, y = input_normalization.make_unscaled_regression(m=300, seed=1)
     mu, sigma = data.fit_standardizer(X)
     return X, y, data.standardize(X, mu, sigma)
 
 
 def test_data_shapes_scales_and_determinism():
-    X, y = normalization.make_unscaled_regression(m=50, mu=(3.0, 25.0), sigma=(1.0, 6.0), seed=3)
+    X, y = input_normalization.make_unscaled_regression(m=50, mu=(3.0, 25.0), sigma=(1.0, 6.0), seed=3)
     assert X.shape == (2, 50) and y.shape == (1, 50)
     assert abs(y.mean()) < 1e-12
-    X2, y2 = normalization.make_unscaled_regression(m=50, seed=3)
+    X2, y2 = input_normalization.make_unscaled_regression(m=50, seed=3)
     assert np.array_equal(X, X2) and np.array_equal(y, y2)
-    big = normalization.make_unscaled_regression(m=20000, seed=0)[0]
+    big = input_normalization.make_unscaled_regression(m=20000, seed=0)[0]
     assert np.allclose(big.mean(axis=1), [3.0, 25.0], atol=0.15)
     assert np.allclose(big.std(axis=1), [1.0, 6.0], rtol=0.03)
 
@@ -27,41 +27,41 @@ def test_data_shapes_scales_and_determinism():
 def test_gradient_matches_numerical(problem):
     X, y, _ = problem
     w = np.array([[0.7, -0.1]])
-    _, dw = normalization.squared_cost(X, y, w)
-    numerical = gradcheck.numerical_gradient(lambda: normalization.squared_cost(X, y, w)[0], w)
+    _, dw = input_normalization.squared_cost(X, y, w)
+    numerical = gradcheck.numerical_gradient(lambda: input_normalization.squared_cost(X, y, w)[0], w)
     assert gradcheck.max_relative_error(numerical, dw) < 1e-7
 
 
 def test_stacked_cost_equals_single_runs(problem):
     X, y, _ = problem
     ws = np.array([[[0.1, 0.2]], [[-1.0, 0.5]]])
-    J, dw = normalization.squared_cost(X, y, ws)
+    J, dw = input_normalization.squared_cost(X, y, ws)
     for k in range(2):
-        Jk, dwk = normalization.squared_cost(X, y, ws[k])
+        Jk, dwk = input_normalization.squared_cost(X, y, ws[k])
         assert np.isclose(J[k], Jk) and np.allclose(dw[k], dwk)
 
 
 def test_least_squares_is_the_minimum(problem):
     X, y, _ = problem
-    w_star, J_star = normalization.least_squares(X, y)
-    _, dw = normalization.squared_cost(X, y, w_star)
+    w_star, J_star = input_normalization.least_squares(X, y)
+    _, dw = input_normalization.squared_cost(X, y, w_star)
     assert np.allclose(dw, 0, atol=1e-10)
-    assert normalization.squared_cost(X, y, w_star + 0.01)[0] > J_star
+    assert input_normalization.squared_cost(X, y, w_star + 0.01)[0] > J_star
 
 
 def test_condition_number_and_learning_rates(problem):
     X, _, X_norm = problem
-    assert normalization.condition_number(X) > 100
-    assert normalization.condition_number(X_norm) < 1.5
+    assert input_normalization.condition_number(X) > 100
+    assert input_normalization.condition_number(X_norm) < 1.5
     eigenvalues = np.linalg.eigvalsh(X @ X.T / X.shape[1])
-    assert np.isclose(normalization.max_stable_learning_rate(X), 2 / eigenvalues[-1])
-    assert np.isclose(normalization.optimal_learning_rate(X), 2 / eigenvalues.sum())
+    assert np.isclose(input_normalization.max_stable_learning_rate(X), 2 / eigenvalues[-1])
+    assert np.isclose(input_normalization.optimal_learning_rate(X), 2 / eigenvalues.sum())
 
 
 def test_stability_limit_separates_convergence_from_divergence(problem):
     X, y, _ = problem
-    limit = normalization.max_stable_learning_rate(X)
-    run = normalization.gradient_descent(X, y, np.array([0.95 * limit, 1.05 * limit]), 3000)
+    limit = input_normalization.max_stable_learning_rate(X)
+    run = input_normalization.gradient_descent(X, y, np.array([0.95 * limit, 1.05 * limit]), 3000)
     assert run["diverged"].tolist() == [False, True]
     assert np.isfinite(run["cost"][0]).all()
     assert np.isnan(run["cost"][1, -1])  # the diverged run is cut, never overflowing
@@ -70,34 +70,34 @@ def test_stability_limit_separates_convergence_from_divergence(problem):
 
 def test_iterations_match_theory_and_normalization_is_faster(problem):
     X, y, X_norm = problem
-    alpha = normalization.optimal_learning_rate(X)
-    measured = normalization.iterations_to_converge(X, y, alpha, tol=1e-6, max_iterations=5000)
-    predicted = normalization.predicted_iterations(X, tol=1e-6)
+    alpha = input_normalization.optimal_learning_rate(X)
+    measured = input_normalization.iterations_to_converge(X, y, alpha, tol=1e-6, max_iterations=5000)
+    predicted = input_normalization.predicted_iterations(X, tol=1e-6)
     assert 0.5 * predicted <= measured <= 1.05 * predicted
-    _, fast = normalization.best_learning_rate(X_norm, y)
-    _, slow = normalization.best_learning_rate(X, y)
+    _, fast = input_normalization.best_learning_rate(X_norm, y)
+    _, slow = input_normalization.best_learning_rate(X, y)
     assert slow > 100 * fast
-    too_big = normalization.iterations_to_converge(X, y, np.array([1.0]), max_iterations=100)
+    too_big = input_normalization.iterations_to_converge(X, y, np.array([1.0]), max_iterations=100)
     assert np.isinf(too_big[0])
 
 
 def test_cost_surface_matches_cost(problem):
     X, y, _ = problem
     w1, w2 = np.array([0.0, 1.0, 2.0]), np.array([-0.5, 0.5])
-    grid = normalization.cost_surface(X, y, w1, w2)
+    grid = input_normalization.cost_surface(X, y, w1, w2)
     assert grid.shape == (2, 3)
-    assert np.isclose(grid[1, 2], normalization.squared_cost(X, y, np.array([[2.0, 0.5]]))[0])
+    assert np.isclose(grid[1, 2], input_normalization.squared_cost(X, y, np.array([[2.0, 0.5]]))[0])
 
 
 @pytest.mark.parametrize("call, match", [
-    (lambda X, y: normalization.squared_cost(X.T, y, np.zeros((1, 2))), "y must have shape"),
-    (lambda X, y: normalization.squared_cost(X, y, np.zeros((2, 1))), "w must have shape"),
-    (lambda X, y: normalization.gradient_descent(X, y, -0.1), "learning_rate must be positive"),
-    (lambda X, y: normalization.gradient_descent(X, y, 0.1, num_iterations=-1), "num_iterations"),
-    (lambda X, y: normalization.iterations_to_converge(X, y, 0.1, tol=2.0), "tol"),
-    (lambda X, y: normalization.squared_cost(np.full((2, 300), np.nan), y, np.zeros((1, 2))), "finite"),
-    (lambda X, y: normalization.make_unscaled_regression(sigma=(1.0, -1.0)), "sigma must be positive"),
-    (lambda X, y: normalization.cost_surface(np.vstack([X, X]), y, [0.0], [0.0]), "2 features"),
+    (lambda X, y: input_normalization.squared_cost(X.T, y, np.zeros((1, 2))), "y must have shape"),
+    (lambda X, y: input_normalization.squared_cost(X, y, np.zeros((2, 1))), "w must have shape"),
+    (lambda X, y: input_normalization.gradient_descent(X, y, -0.1), "learning_rate must be positive"),
+    (lambda X, y: input_normalization.gradient_descent(X, y, 0.1, num_iterations=-1), "num_iterations"),
+    (lambda X, y: input_normalization.iterations_to_converge(X, y, 0.1, tol=2.0), "tol"),
+    (lambda X, y: input_normalization.squared_cost(np.full((2, 300), np.nan), y, np.zeros((1, 2))), "finite"),
+    (lambda X, y: input_normalization.make_unscaled_regression(sigma=(1.0, -1.0)), "sigma must be positive"),
+    (lambda X, y: input_normalization.cost_surface(np.vstack([X, X]), y, [0.0], [0.0]), "2 features"),
 ])
 def test_validation(problem, call, match):
     X, y, _ = problem
@@ -105,33 +105,83 @@ def test_validation(problem, call, match):
         call(X, y)
 
 
-def test_check_standardize_names_each_mistake():
-    def own_stats(X_train, X_test):
-        f = lambda A: (A - A.mean(axis=1, keepdims=True)) / A.std(axis=1, keepdims=True)
-        return f(X_train), f(X_test)
+def _own_stats(X_train, X_test):
+    f = lambda A: (A - A.mean(axis=1, keepdims=True)) / A.std(axis=1, keepdims=True)
+    return f(X_train), f(X_test)
 
-    def wrong_axis(X_train, X_test):
-        mu, sigma = X_train.mean(axis=0), X_train.std(axis=0)
-        return (X_train - mu) / sigma, (X_test - X_test.mean(axis=0)) / X_test.std(axis=0)
 
-    def variance(X_train, X_test):
-        mu, var = X_train.mean(axis=1, keepdims=True), X_train.var(axis=1, keepdims=True)
-        return (X_train - mu) / var, (X_test - mu) / var
+def _wrong_axis(X_train, X_test):
+    mu, sigma = X_train.mean(axis=0), X_train.std(axis=0)
+    return (X_train - mu) / sigma, (X_test - X_test.mean(axis=0)) / X_test.std(axis=0)
 
-    def no_centering(X_train, X_test):
-        sigma = X_train.std(axis=1, keepdims=True)
-        return X_train / sigma, X_test / sigma
 
-    def crashes(X_train, X_test):
-        raise RuntimeError("boom")
+def _variance(X_train, X_test):
+    mu, var = X_train.mean(axis=1, keepdims=True), X_train.var(axis=1, keepdims=True)
+    return (X_train - mu) / var, (X_test - mu) / var
 
-    cases = {own_stats: "its own mean and std", wrong_axis: "axis=0", variance: "variance",
-             no_centering: "mean 0", crashes: "RuntimeError", lambda a, b: a: "pair",
-             lambda a, b: (a.T, b.T): "shapes"}
-    for fn, fragment in cases.items():
-        feedback = normalization.check_standardize(fn)
-        assert not feedback.ok and fragment in feedback.message, feedback.message
-    assert normalization.check_standardize(normalization.standardize_train_test).ok
+
+def _no_centering(X_train, X_test):
+    sigma = X_train.std(axis=1, keepdims=True)
+    return X_train / sigma, X_test / sigma
+
+
+def _crashes(X_train, X_test):
+    raise RuntimeError("boom")
+
+
+def _test_not_scaled(X_train, X_test):
+    mu, sigma = X_train.mean(axis=1, keepdims=True), X_train.std(axis=1, keepdims=True)
+    return (X_train - mu) / sigma, X_test - mu
+
+
+def _stub(X_train, X_test):
+    raise NotImplementedError("mu and sigma of X_train (axis=1, keepdims=True), applied to both sets")
+
+
+def test_check_standardize_accepts_the_reference_and_says_not_written_for_the_stub():
+    assert input_normalization.check_standardize(input_normalization.standardize_train_test).passed
+    assert input_normalization.check_standardize(_stub).status == "not written"
+
+
+@pytest.mark.parametrize("fn, fragment", [
+    (_own_stats, "its own mean and std"), (_wrong_axis, "axis=0"), (_variance, "variance"),
+    (_no_centering, "mean 0"), (_crashes, "RuntimeError"), (_test_not_scaled, "X_test_norm is wrong"),
+    (lambda a, b: a, "pair"), (lambda a, b: (a.T, b.T), "shape"),
+])
+def test_check_standardize_names_each_mistake(fn, fragment):
+    result = input_normalization.check_standardize(fn)
+    assert result.status == "failed"
+    assert fragment in result.message
+
+
+def test_network_race_standardized_features_train_far_faster():
+    X, y, names = input_normalization.load_breast_cancer()
+    assert X.shape == (30, 569) and y.shape == (1, 569) and len(names) == 30
+    race = input_normalization.network_race(X[:, :300], y[:, :300], learning_rates=(1e-3, 1.0), num_epochs=60)
+    raw, std = race["raw"], race["standardized"]
+    assert np.isinf(raw["epochs_to_target"]).all()
+    assert std["epochs_to_target"][std["best"]] <= 30
+    assert raw["cost"].shape == (60, 2)
+
+
+@pytest.mark.parametrize("call, match", [
+    (lambda: input_normalization.network_race(np.zeros((3, 5)), np.zeros((1, 4))), "y_train"),
+    (lambda: input_normalization.network_race(np.zeros((3, 5)), np.zeros((1, 5)), learning_rates=(0.1, -1.0)), "learning_rates"),
+    (lambda: input_normalization.network_race(np.zeros((3, 5)), np.zeros((1, 5)), target_cost=0.0), "target_cost"),
+])
+def test_network_race_validation(call, match):
+    with pytest.raises(ValueError, match=match):
+        call()
+
+
+def test_relative_gap_of_the_widget_problems():
+    from helpers.widgets import input_normalization as normalization_widgets
+    raw, norm = normalization_widgets.default_problems()
+    k = normalization_widgets.LEARNING_RATES.index(1.0)
+    gap = norm.relative_gap(k, 20)
+    assert gap.shape == (21,) and gap[0] == 1.0 and gap[-1] < 1e-6
+    k = normalization_widgets.LEARNING_RATES.index(0.01)
+    assert np.isnan(raw.relative_gap(k, 3000)[-1])
 
 
 def test_widget_diverged_is_on_the_plot_and_lookups_are_consistent():

@@ -9,11 +9,13 @@ import ipywidgets as W
 import numpy as np
 from matplotlib.lines import Line2D
 
-from .. import data, normalization, plots
+from .. import data, input_normalization, plots
 from . import Experiment, LiveFigure, register
 
 LEARNING_RATES = (1e-4, 3e-4, 1e-3, 2e-3, 3e-3, 3.5e-3, 1e-2, 0.1, 0.5, 1.0, 1.7, 2.0)
 ITERATIONS = (0, 1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 3000)
+# Raw inputs black; standardized inputs purple, the colour of normalized layers (batch norm) in chapter 9.
+RAW_AND_STANDARDIZED = ("black", "tab:purple")
 
 
 @dataclass
@@ -32,36 +34,36 @@ class Problem:
     J_grid: np.ndarray
     runs: dict
 
+    def relative_gap(self, k, num_iterations):
+        """``(J_t - J*) / (J_0 - J*)`` of run ``k`` for ``t = 0..num_iterations`` (NaN after a
+        divergence), floored at 1e-16 (the float64 round-off of ``J``)."""
+        cost = self.runs["cost"][k, : num_iterations + 1]
+        return np.maximum((cost - self.J_star) / (cost[0] - self.J_star), 1e-16)
+
 
 def _problem(name, X, y, learning_rates, num_iterations, center, half_width=1.15, n=120):
-    w_star, J_star = normalization.least_squares(X, y)
+    w_star, J_star = input_normalization.least_squares(X, y)
     w1 = np.linspace(center[0] - half_width, center[0] + half_width, n)
     w2 = np.linspace(center[1] - half_width, center[1] + half_width, n)
-    runs = normalization.gradient_descent(X, y, np.array(learning_rates), num_iterations)
-    return Problem(name, X, y, w_star, J_star, normalization.condition_number(X),
-                   normalization.max_stable_learning_rate(X), w1, w2,
-                   normalization.cost_surface(X, y, w1, w2), runs)
+    runs = input_normalization.gradient_descent(X, y, np.array(learning_rates), num_iterations)
+    return Problem(name, X, y, w_star, J_star, input_normalization.condition_number(X),
+                   input_normalization.max_stable_learning_rate(X), w1, w2,
+                   input_normalization.cost_surface(X, y, w1, w2), runs)
 
 
 @lru_cache(maxsize=1)
 def default_problems(learning_rates=LEARNING_RATES, num_iterations=ITERATIONS[-1]):
     """The raw and the standardized training sets of the chapter with every run precomputed."""
-    X, y = normalization.make_unscaled_regression()
+    X, y = input_normalization.make_unscaled_regression()
     (X_train, y_train), _ = data.train_dev_test_split(X, y, (0.75, 0.25))
     mu, sigma = data.fit_standardizer(X_train)
     X_norm = data.standardize(X_train, mu, sigma)
     out = []
     for name, F in (("raw inputs", X_train), ("standardized inputs", X_norm)):
-        w_star, _ = normalization.least_squares(F, y_train)
+        w_star, _ = input_normalization.least_squares(F, y_train)
         center = w_star[0] / 2  # halfway between the start w = 0 and the minimum
         out.append(_problem(name, F, y_train, learning_rates, num_iterations, center))
     return tuple(out)
-
-
-def _relative_gap(problem, k, T):
-    cost = problem.runs["cost"][k, : T + 1]
-    gap0 = cost[0] - problem.J_star
-    return np.maximum((cost - problem.J_star) / gap0, 1e-16)
 
 
 @register("11_input_normalization")
@@ -80,7 +82,7 @@ def normalization_explorer(problems=None):
     live = LiveFigure(1, 3, figsize=(13, 4.4))
     ax_curve = live.axes[2]
     paths, points, statuses, curves, ends = [], [], [], [], []
-    for ax, problem, color in zip(live.axes[:2], problems, (plots.COLORS["dev"], plots.COLORS["train"])):
+    for ax, problem, color in zip(live.axes[:2], problems, RAW_AND_STANDARDIZED):
         gap = problem.J_grid.max() - problem.J_star
         levels = problem.J_star + gap * np.geomspace(1e-3, 1, 12)
         ax.contour(problem.w1, problem.w2, problem.J_grid, levels=levels, cmap="viridis", linewidths=1.0)
@@ -107,7 +109,7 @@ def normalization_explorer(problems=None):
     # One legend under the panels, made of proxies, so that it is part of the static background.
     proxies = [Line2D([], [], marker="*", color="k", markersize=11, linestyle="none", label="minimum $w^*$")]
     proxies += [Line2D([], [], marker="o", markersize=4, color=c, label=f"gradient descent, {p.name}")
-                for p, c in zip(problems, (plots.COLORS["dev"], plots.COLORS["train"]))]
+                for p, c in zip(problems, RAW_AND_STANDARDIZED)]
     live.fig.legend(handles=proxies, loc="outside lower center", ncol=3, fontsize=10, frameon=False)
     plots.style_axes(ax_curve, "relative gap $(J - J^*) / (J_0 - J^*)$", "iteration t (log scale)", "relative gap (log scale)")
     curve_status = live.animate(plots.draw_status(ax_curve, "", loc=(0.5, 0.9), fontsize=11))
@@ -121,7 +123,7 @@ def normalization_explorer(problems=None):
             path.set_data(shown[:, 0], shown[:, 1])
             path.set_markevery(max(1, len(shown) // 60))  # a marker per step only while they can be told apart
             point.set_data(shown[-1:, 0], shown[-1:, 1])
-            gap = _relative_gap(problem, k, num_iterations)
+            gap = problem.relative_gap(k, num_iterations)
             finite = np.isfinite(gap)
             t = np.arange(gap.size)
             curve.set_data(t[1:][finite[1:]], gap[1:][finite[1:]])
@@ -132,7 +134,8 @@ def normalization_explorer(problems=None):
                 diverged_names.append(problem.name)
             stable = learning_rate < problem.max_alpha
             plots.set_status(status, "diverged" if diverged else ("" if stable else "unstable: diverging"))
-            state = "diverged" if diverged else f"gap {gap[-1]:.1e}"
+            # Below 1e-12 the gap is round-off, whose digits differ between CPUs: shown as a band.
+            state = "diverged" if diverged else ("gap < 1e-12 (converged)" if gap[-1] < 1e-12 else f"gap {gap[-1]:.1e}")
             notes.append(f"{problem.name}: largest stable alpha {problem.max_alpha:.4f}, {state}")
         plots.set_status(curve_status, "diverged: " + ", ".join(diverged_names) if diverged_names else "")
         return f"alpha = {learning_rate:g}, t = {num_iterations}: " + "; ".join(notes)
