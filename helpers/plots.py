@@ -1,7 +1,35 @@
 """Drawing functions. Each takes an ``ax`` and returns the artists it made, so that a live
 experiment can update them in place (``set_data``, ``set_offsets``) instead of redrawing.
 
-Colours are fixed across the course: one per optimizer, one for train and one for dev.
+Colours: one meaning per colour across the course
+--------------------------------------------------
+Chapters take every colour from this module, never a hex code of their own. Saturated colours
+draw *lines and paths* (data splits, optimizers); light colours fill *classes* (markers and
+shaded regions); ordered series take shades of one sequential colormap.
+
+=============  ===========  ====================================================================
+key            colour       meaning
+=============  ===========  ====================================================================
+``train``      ``#0072B2``  blue: anything measured on the training set
+``dev``        ``#D55E00``  vermillion: the dev (validation) set
+``test``       ``#000000``  black: the test set, evaluated once at the end
+``gd``         ``#555555``  dark grey: plain gradient descent (``sgd``: the same rule, same colour)
+``momentum``   ``#117733``  green
+``nesterov``   ``#44AA99``  teal
+``adagrad``    ``#999933``  olive
+``rmsprop``    ``#882255``  wine
+``adam``       ``#AA4499``  purple
+``adamw``      ``#332288``  indigo
+``reference``  ``#AAAAAA``  light grey: guides (a theoretical curve, a threshold, a minimum)
+=============  ===========  ====================================================================
+
+:data:`CLASS_COLORS` are the classes 0, 1, 2, ... (light orange, light blue, pear, pink, light
+yellow, light cyan, pale grey, lilac: Paul Tol's colour-blind-safe "light" scheme, plus lilac),
+used for points and decision regions only. Ordered series (batch sizes, learning-rate
+schedules, betas, depths) take ``series_colors(n)``: ``n`` shades of the sequential colormap
+:data:`SERIES_CMAP` (``"viridis"``), from dark to light in the order given.
+The palettes of lines follow Okabe and Ito (train, dev, test) and Paul Tol's "muted" scheme
+(optimizers), both designed to stay distinct for the common colour-vision deficiencies.
 """
 
 from __future__ import annotations
@@ -23,26 +51,53 @@ __all__ = [
     "update_class_markers",
     "draw_boundary_over_points",
     "level_lines",
-    "draw_curves",
-    "update_curves",
+    "SERIES_CMAP",
+    "series_colors",
     "draw_status",
     "set_status",
 ]
 
 COLORS = {
-    "train": "#1f77b4",
-    "dev": "#d62728",
-    "test": "#2ca02c",
-    "gd": "#7f7f7f",
-    "sgd": "#7f7f7f",
-    "momentum": "#1f77b4",
-    "nesterov": "#17becf",
-    "adagrad": "#bcbd22",
-    "rmsprop": "#ff7f0e",
-    "adam": "#d62728",
+    "train": "#0072B2",
+    "dev": "#D55E00",
+    "test": "#000000",
+    "gd": "#555555",
+    "sgd": "#555555",
+    "momentum": "#117733",
+    "nesterov": "#44AA99",
+    "adagrad": "#999933",
+    "rmsprop": "#882255",
+    "adam": "#AA4499",
+    "adamw": "#332288",
+    "reference": "#AAAAAA",
 }
-CLASS_COLORS = ["#d62728", "#1f77b4", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2", "#17becf"]
-_BINARY_CMAP = ListedColormap(np.c_[np.linspace([0.97, 0.75, 0.75], [0.75, 0.85, 0.97], 256)].reshape(-1, 3))
+"""Line colours by meaning (see the table in the module docstring)."""
+
+CLASS_COLORS = ["#EE8866", "#77AADD", "#BBCC33", "#FFAABB", "#EEDD88", "#99DDFF", "#DDDDDD", "#C9A0DC"]
+"""Class ``k``'s colour is ``CLASS_COLORS[k]`` (points, bars and decision regions)."""
+
+SERIES_CMAP = "viridis"
+"""The sequential colormap of ordered series (batch sizes, schedules, betas, depths)."""
+
+
+def series_colors(n, cmap=SERIES_CMAP):
+    """``n`` colours for an ordered series, dark to light along :data:`SERIES_CMAP` (stopping
+    short of its pale yellow end, which is hard to see on white)."""
+    import matplotlib
+
+    if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
+        raise ValueError(f"n: got {n!r}, expected a positive integer")
+    return [matplotlib.colormaps[cmap](x) for x in np.linspace(0.0, 0.85, int(n))]
+
+
+def _pale(color, amount):
+    from matplotlib.colors import to_rgb
+
+    return amount * np.ones(3) + (1 - amount) * np.array(to_rgb(color))
+
+
+# P(y=1) shading: the pale class-0 colour at 0, the pale class-1 colour at 1.
+_BINARY_CMAP = ListedColormap(np.linspace(_pale(CLASS_COLORS[0], 0.55), _pale(CLASS_COLORS[1], 0.55), 256))
 
 
 def style_axes(ax, title=None, xlabel=None, ylabel=None):
@@ -145,24 +200,6 @@ def draw_boundary_over_points(ax, proba, extent, X, Y, X_dev, Y_dev, size=6.5, d
     ax.set_xlim(extent[:2])
     ax.set_ylim(extent[2:])
     return boundary, train_lines, dev_lines
-
-
-def draw_curves(ax, curves, x=None, colors=None, **kwargs):
-    """One line per entry of ``curves`` (label -> 1-D values). Returns label -> Line2D."""
-    lines = {}
-    for label, values in curves.items():
-        values = np.asarray(values, dtype=float)
-        xs = np.arange(1, values.size + 1) if x is None else x
-        color = (colors or {}).get(label, COLORS.get(label))
-        (lines[label],) = ax.plot(xs, values, label=label, color=color, **kwargs)
-    return lines
-
-
-def update_curves(lines, curves, x=None):
-    for label, values in curves.items():
-        values = np.asarray(values, dtype=float)
-        lines[label].set_data(np.arange(1, values.size + 1) if x is None else x, values)
-    return lines
 
 
 def draw_status(ax, text="", loc=(0.5, 0.5), **kwargs):
