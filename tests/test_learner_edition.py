@@ -301,6 +301,30 @@ def test_progress_grades_each_exercise_and_reports_a_broken_cell_without_changin
     assert "square(3) is wrong" in text and "undefined_name" in text
 
 
+def test_progress_finds_checks_the_learner_moved_or_retyped(tmp_path):
+    course = write_course(tmp_path / "course", {"01_a.ipynb": teacher_notebook("A")})
+    dest = tmp_path / "learner"
+    le.write_edition(course, dest)
+    nb = nbformat.read(str(dest / "01_a.ipynb"), as_version=4)
+    # The check of double typed again in a new cell (a new id), the check of square changed a little.
+    i = cell_index(nb, "check_double(double)")
+    nb.cells[i] = new_code_cell("check_double(double)")
+    j = cell_index(nb, "check_square(square)")
+    nb.cells[j].source = "print('my square')\ncheck_square(square)"
+    nb.cells[j]["id"] = "my-own-cell"
+    nb.cells[cell_index(nb, "def square")].source = "def square(x):\n    return x ** 2\n"
+    nbformat.write(nb, str(dest / "01_a.ipynb"))
+    teacher = nbformat.read(str(course / "01_a.ipynb"), as_version=4)
+    located = le.locate_checks(teacher, nb)
+    double_id = teacher.cells[cell_index(teacher, "check_double(double)")]["id"]
+    square_id = teacher.cells[cell_index(teacher, "check_square(square)")]["id"]
+    assert located == {double_id: nb.cells[i]["id"], square_id: None}  # found by its source; not found
+    (chapter,) = le.progress(dest, course)
+    assert chapter.mode == "every cell", "a check not where the course has it: the whole notebook runs"
+    assert [(e.exercise, e.status) for e in chapter.exercises] == [("double", "not written"), ("square", "passed")]
+    assert not chapter.problems
+
+
 # ---------------------------------------------------------------- the course's notebooks
 
 

@@ -372,46 +372,66 @@ def expected_checks(teacher):
     return found
 
 
+def locate_checks(teacher, nb):
+    """Teacher check-cell id -> the id of the same check in ``nb`` (same id, else the same source), or None."""
+    ids = {c.get("id") for c in nb.cells}
+    used, found = set(), {}
+    for cell in teacher.cells:
+        if not is_check_cell(cell):
+            continue
+        cid = cell.get("id")
+        if cid in ids and cid is not None:
+            found[cid] = cid
+            continue
+        same = [c.get("id") for c in nb.cells if c.cell_type == "code" and c.source.strip() == cell.source.strip()
+                and c.get("id") not in used and c.get("id") is not None]
+        found[cid] = same[0] if same else None
+        used.update(same[:1])
+    return found
+
+
 def read_chapter(name, executed, original, expected, exercise_ids=()):
     """The Chapter that an executed copy shows: each expected exercise's state, and the other errors.
 
-    ``expected`` is ``expected_checks(teacher)``, ``exercise_ids`` the ids of the teacher's exercise cells.
+    ``expected`` is ``[(cell id, exercise)]`` of the checks (``expected_checks(teacher)``, ids
+    located in the learner's notebook), ``exercise_ids`` the ids of the exercise cells.
     """
     chapter = Chapter(name)
-    exercise_ids = set(exercise_ids) | {c.get("id") for c in original.cells if has_solution(c)}
-    check_ids = {cid for cid, _ in expected}
-    by_id = {c.get("id"): (i, c) for i, c in enumerate(executed.cells)}
-    seen = set()
-    for cid, exercise in expected:
-        if cid in seen:
-            continue
-        seen.add(cid)
-        if cid not in by_id:
-            chapter.exercises.append(Exercise(name, exercise, "not run", "its check cell is not in your notebook"))
-            continue
-        index, cell = by_id[cid]
+    exercise_ids = set(exercise_ids)
+    by_id = {c.get("id"): i for i, c in enumerate(executed.cells)}
+    checks = set()  # indices of the cells whose state is reported as an exercise's
+
+    def report(index, exercise):
+        cell = executed.cells[index]
+        checks.add(index)
         results = cell_results(cell)
         for result in results:
             chapter.exercises.append(Exercise(name, result.get("exercise", exercise), result.get("status", "?"),
                                               result.get("message", "")))
-        if not results:
-            error = _error(cell)
-            if error:
-                chapter.exercises.append(Exercise(name, exercise, "failed",
-                                                  f"the check (cell {index + 1}) raised {error}"))
-            else:
-                chapter.exercises.append(Exercise(name, exercise, "not run", f"the check (cell {index + 1}) did not run"))
-    for index, cell in enumerate(executed.cells):
-        if cell.cell_type != "code":
-            continue
-        cid = cell.get("id")
-        if cid not in check_ids:  # a check the learner added, or one of a notebook without a teacher copy
-            for result in cell_results(cell):
-                chapter.exercises.append(Exercise(name, result.get("exercise", "?"), result.get("status", "?"),
-                                                  result.get("message", "")))
         error = _error(cell)
-        if error and cid not in check_ids:
-            exercise = cid in exercise_ids or has_solution(original.cells[index])
+        if not results and error:
+            chapter.exercises.append(Exercise(name, exercise, "failed", f"the check (cell {index + 1}) raised {error}"))
+        elif not results:
+            chapter.exercises.append(Exercise(name, exercise, "not run", f"the check (cell {index + 1}) did not run"))
+
+    for cid, exercise in expected:
+        index = by_id.get(cid)
+        if index is None:  # not found by id or source: a cell showing a Result of that exercise, if any
+            index = next((i for i, c in enumerate(executed.cells) if i not in checks and c.cell_type == "code"
+                          and any(r.get("exercise") == exercise for r in cell_results(c))), None)
+        if index is None:
+            chapter.exercises.append(Exercise(name, exercise, "not run", "its check cell is not in your notebook"))
+        elif index not in checks:
+            report(index, exercise)
+    for index, cell in enumerate(executed.cells):
+        if cell.cell_type != "code" or index in checks:
+            continue
+        for result in cell_results(cell):  # a check the learner added
+            chapter.exercises.append(Exercise(name, result.get("exercise", "?"), result.get("status", "?"),
+                                              result.get("message", "")))
+        error = _error(cell)
+        if error:
+            exercise = cell.get("id") in exercise_ids or has_solution(original.cells[index])
             chapter.outside += not exercise
             where = "your exercise cell" if exercise else "cell"
             chapter.problems.append(f"{where} {index + 1} ({_first_line(original.cells[index].source)}) raised {error}")
@@ -443,7 +463,12 @@ async def _chapter(path, course, full, kernel_env, slots):
         if not teacher_path.exists():
             return Chapter(name, mode="not a course notebook, not executed")
         teacher = nbformat.read(str(teacher_path), as_version=4)
-        expected = expected_checks(teacher)
+        for i, cell in enumerate(original.cells):  # notebooks older than nbformat 4.5 have no cell ids
+            cell.setdefault("id", f"cell-{i + 1}")
+        located = locate_checks(teacher, original)
+        expected = [(located.get(cid) or cid, exercise) for cid, exercise in expected_checks(teacher)]
+        # A check that is not found where the course has it: run everything, to find it anyway.
+        full = full or not all(located.values())
         exercise_ids = {c.get("id") for c in teacher.cells if has_solution(c)}
         if not expected:
             return Chapter(name, mode="no exercises, not executed")
