@@ -129,7 +129,14 @@ class Grid:
     bayes_proba: dict = field(default_factory=dict)  # noise -> Bayes-optimal P(y=1) on the plot grid
 
     def __getitem__(self, key):
+        if key not in self.results:
+            raise ValueError(f"no network trained for {key!r}; keys are (noise, m, hidden_units, lambd) with values from "
+                             f"{self._axes()}")
         return self.results[key]
+
+    def _axes(self):
+        return (f"noises {self.noises}, train_sizes {self.train_sizes}, hidden_units {self.hidden_units}, "
+                f"lambdas {self.lambdas}")
 
 
 def train_grid(hidden_units=(1, 4, 16, 64), lambdas=(0.0, 0.1, 0.5, 3.0), train_sizes=(30, 100, 300),

@@ -565,7 +565,13 @@ class Grid:
     results: dict = field(default_factory=dict)
 
     def __getitem__(self, key):
+        if key not in self.results:
+            raise ValueError(f"no network trained for {key!r}; keys are (learning_rate, width, depth) with values from "
+                             f"{self._axes()}")
         return self.results[key]
+
+    def _axes(self):
+        return f"learning_rates {self.learning_rates}, widths {self.widths}, depths {self.depths}"
 
 
 def train_grid(learning_rates=(0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0), widths=(2, 4, 8, 16), depths=(1, 2, 3),

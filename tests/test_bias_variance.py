@@ -151,3 +151,10 @@ def test_grid_is_indexed_by_every_combination():
     assert set(result) == {"train_error", "dev_error", "proba", "weight_norm"}
     assert result["proba"].shape == (100,)
     assert grid.bayes[0.2] > 0.05 and grid.points[0.2][0].shape == (2, 40)
+
+
+def test_grid_names_its_keys_for_a_missing_one():
+    grid = bv.train_grid(hidden_units=(1,), lambdas=(0.0,), train_sizes=(20,), noises=(0.2,), num_epochs=2, grid_n=5,
+                         dev_size=20)
+    with pytest.raises(ValueError, match="hidden_units"):
+        grid[(0.2, 20, 64, 0.0)]

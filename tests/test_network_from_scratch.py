@@ -347,3 +347,24 @@ def test_reference_backward_matches_a_numerical_gradient():
 def test_bad_input_is_a_clear_value_error(call, words):
     with pytest.raises(ValueError, match=words):
         call()
+
+
+def test_grid_marks_divergence_and_names_its_keys():
+    grid = nfs.train_grid(learning_rates=(0.1, 30.0), widths=(8,), depths=(2,), m=40, dev_size=40, num_epochs=30,
+                          grid_n=5)
+    ok, blown = grid[(0.1, 8, 2)], grid[(30.0, 8, 2)]
+    assert not ok["diverged"] and ok["proba"].shape == (25,) and 0 <= ok["dev_accuracy"] <= 1
+    assert np.all(np.isfinite(ok["cost"])) and ok["cost"][-1] < ok["cost"][0]
+    assert blown["diverged"] and blown["proba"] is None and np.isnan(blown["cost"][-1])
+    with pytest.raises(ValueError, match="learning_rates"):
+        grid[(1.0, 8, 2)]
+    with pytest.raises(ValueError, match="widths"):
+        nfs.train_grid(widths=(0,))
+
+
+def test_the_widget_status_follows_the_run():
+    from helpers.widgets import network_from_scratch as widget
+
+    assert widget.status({"diverged": True, "cost": np.array([0.7, np.nan])}) == "diverged"
+    assert widget.status({"diverged": False, "cost": np.array([0.693, 0.6931])}).startswith("stuck")
+    assert widget.status({"diverged": False, "cost": np.array([0.7, 0.3])}) == ""
