@@ -129,6 +129,13 @@ def test_stub_takes_the_hint_and_the_indentation():
         namespace["A"]().f()
 
 
+def test_a_hint_with_double_quotes_is_written_in_single_quotes():
+    stub, _ = le.stub_source('def f(W):\n    ### BEGIN SOLUTION\n    # HINT: the keys that start with "W"\n    return 1\n    ### END SOLUTION\n')
+    assert """    raise NotImplementedError('the keys that start with "W"')\n""" in stub
+    raised = next(n for n in ast.walk(ast.parse(stub)) if isinstance(n, ast.Raise))
+    assert raised.exc.args[0].value == 'the keys that start with "W"'
+
+
 def test_stub_without_hint_gets_the_generic_hint_and_every_block_is_replaced():
     source = "def f(x):\n    ### BEGIN SOLUTION\n    return x\n    ### END SOLUTION\n\ndef g(x):\n    ### BEGIN SOLUTION\n    # HINT: g\n    return -x\n    ### END SOLUTION"
     stub, blocks = le.stub_source(source)

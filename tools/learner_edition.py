@@ -94,11 +94,18 @@ def stub_source(source, where="a cell"):
         hint = first[len(HINT):].strip() if first.startswith(HINT) else ""
         newline = "\n" if line.endswith("\n") else ""
         out.append(line if newline else line + "\n")
-        out.append(f"{indent}raise NotImplementedError({json.dumps(hint or GENERIC_HINT, ensure_ascii=False)})\n")
+        out.append(f"{indent}raise NotImplementedError({_literal(hint or GENERIC_HINT)})\n")
         out.append(lines[i])  # the END marker, as it was
         blocks += 1
         i += 1
     return "".join(out), blocks
+
+
+def _literal(text):
+    """``text`` as a Python string literal, in double quotes unless it holds some (then in single)."""
+    if '"' in text and "'" not in text and "\\" not in text:
+        return f"'{text}'"
+    return json.dumps(text, ensure_ascii=False)  # JSON's escapes are Python's
 
 
 def has_solution(cell):
