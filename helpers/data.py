@@ -250,10 +250,6 @@ def mini_batches(X, Y, mini_batch_size, rng):
     return [(X[:, k : k + mini_batch_size], Y[:, k : k + mini_batch_size]) for k in range(0, m, mini_batch_size)]
 
 
-# Old private name, still imported by helpers.model until it calls mini_batches (then delete).
-_mini_batches = mini_batches
-
-
 def fit_standardizer(X_train):
     """Mean ``mu`` and standard deviation ``sigma`` (``(n_x, 1)`` each) of the training set only."""
     X_train = check_X(X_train)

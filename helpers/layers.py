@@ -426,13 +426,3 @@ def batchnorm_backward(dout, cache, check=True):
     g = dout * gamma
     dZ = inv_std / m * (m * g - g.sum(axis=-1, keepdims=True) - Z_norm * np.sum(g * Z_norm, axis=-1, keepdims=True))
     return dZ, dgamma, dbeta
-
-
-# Aliases kept while helpers.model and helpers.initialization move to the public names above
-# (binary_cross_entropy / softmax_cross_entropy with check=False); delete once they have.
-def _binary_cross_entropy(Z, Y):
-    return binary_cross_entropy(Z, Y, check=False)
-
-
-def _softmax_cross_entropy(Z, Y):
-    return softmax_cross_entropy(Z, Y, check=False)

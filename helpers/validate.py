@@ -146,8 +146,8 @@ def as_float_array(name, value, ndim=None, allow_empty=False):
             bad = int(value.size - np.count_nonzero(np.isfinite(value)))
             raise error(name, f"{bad} NaN or inf value(s) in an array of shape {value.shape}", "finite numbers")
         return value
-    if value is None or isinstance(value, (str, bytes)):
-        raise error(name, describe(value), "an array of numbers")
+    if value is None or isinstance(value, (str, bytes, bool, np.bool_)):
+        raise error(name, describe(value), "an array of numbers" if not isinstance(value, (bool, np.bool_)) else "a number")
     try:
         array = np.asarray(value)
     except (TypeError, ValueError) as err:  # ragged nested lists
