@@ -154,7 +154,7 @@ def _aligned(h, hname, pname, p):
 def _per_parameter(values, names):
     """``pname, g -> values`` shaped for that parameter: the values themselves when all are
     numbers (the fast path of a single network), else each one aligned by :func:`_aligned`."""
-    if not any(isinstance(h, np.ndarray) for h in values):
+    if np.ndarray not in map(type, values):  # validated arrays are exactly np.ndarray
         return lambda pname, g: values
     return lambda pname, g: [_aligned(h, n, pname, g) for h, n in zip(values, names)]
 
