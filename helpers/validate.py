@@ -327,8 +327,9 @@ def check_params(params, name="params"):
             expected.add(f"b{l}")
     missing = sorted(expected - set(params), key=_key_order)
     if missing:
-        raise error(name, f"no {missing[0]}", f"W1..W{L} with b1..b{L} (batch norm layers: gamma, beta, "
-                    "running_mean, running_var instead of b)", f"{missing[0]} from model.init_params")
+        bn = " (a batch-norm layer has gamma, beta, running_mean, running_var instead of b)" if any(
+            str(k).startswith("gamma") for k in params) else ""
+        raise error(name, f"no {missing[0]}", f"W1..W{L} with b1..b{L}{bn}", f"{missing[0]} from model.init_params")
     extra = sorted(set(params) - expected, key=lambda k: _key_order(str(k)))
     if extra:
         why = "" if not str(extra[0]).startswith("b") or f"gamma{str(extra[0])[1:]}" not in params else " (a batch-norm layer has beta, not b)"
