@@ -319,3 +319,28 @@ def test_stack_params_rejects_empty_and_mismatched_lists():
         model.stack_params([])
     with pytest.raises(ValueError, match=r"param_list\[1\]\['W1'\]"):
         model.stack_params([model.init_params([2, 3, 1]), model.init_params([2, 4, 1])])
+
+
+def test_cost_blames_a_flattened_or_transposed_zl():
+    X, Y = data.make_moons(20, seed=0)
+    params = model.init_params([2, 3, 1])
+    ZL, _ = model.forward(X, params)
+    with pytest.raises(ValueError, match=r"^ZL: got a 1-D array"):
+        model.cost(ZL.ravel(), Y, params)
+    with pytest.raises(ValueError, match=r"^ZL: .*pass ZL\.T"):
+        model.cost(ZL.T, Y, params)
+    with pytest.raises(ValueError, match=r"^dZL: got shape \(20, 1\).*pass dZL\.T"):
+        model.backward(ZL.T, model.forward(X, params)[1], params)
+
+
+def test_huge_gradients_in_fit_neither_warn_nor_freeze_adam():
+    # Inputs of 1e200 give gradients of about 1e200, whose squares overflow: Adam's state stays
+    # finite (warnings are errors here) and each step still moves W by at most about alpha.
+    X, Y = data.make_moons(50, 0.2, seed=0)
+    params = model.init_params([2, 1], seed=0)
+    _, grads = model.cost_and_grads(1e200 * X, Y, params)
+    assert np.abs(grads["dW1"]).max() > 1e190
+    trained, history = model.fit(1e200 * X, Y, params, optim.adam(0.1), num_epochs=5)
+    moved = np.abs(trained["W1"] - params["W1"])
+    assert np.all(np.isfinite(trained["W1"])) and np.all(moved > 0.05) and np.all(moved <= 5 * 0.1 * 1.01)
+    assert np.all(np.isfinite(history["cost"]))
