@@ -1,4 +1,4 @@
-"""Chapter 8: learning-rate schedules, as pure functions of the epoch or of the update count.
+"""Learning-rate schedules (core; chapter 8 teaches them), as pure functions of the epoch or of the update count.
 
 Epoch schedules take ``epoch = 0, 1, 2, ...`` (the first epoch uses ``epoch = 0``); step schedules
 take ``t = 0, 1, 2, ...``, the number of updates made so far, which is what
@@ -10,9 +10,9 @@ the alpha curve and feeds an optimizer::
     opt = optim.gd(learning_rate=schedules.per_step(
         lambda epoch: schedules.inverse_time(epoch, 0.2, 1.0), steps_per_epoch=8))  # t -> alpha
 
-The chapter's settling experiment lives here too: :func:`noisy_quadratic_sgd` runs SGD with
-gradient noise near the minimum of a 2-D quadratic, the picture of mini-batch SGD close to a
-minimum, and :func:`final_spread` measures how far it still wanders at the end.
+Cyclic schedules go back up on purpose: :func:`triangular` (cyclic learning rates) and
+:func:`cosine_restarts` (cosine annealing with warm restarts). The chapter's experiments with the
+schedules live in :mod:`helpers.lr_decay`.
 """
 
 from __future__ import annotations
@@ -31,13 +31,11 @@ __all__ = [
     "scheduled",
     "cosine",
     "warmup_cosine",
+    "triangular",
+    "cosine_restarts",
     "per_step",
     "SCHEDULES",
     "alpha_per_step",
-    "noisy_quadratic_cost",
-    "noisy_quadratic_sgd",
-    "final_spread",
-    "check_schedule",
 ]
 
 
@@ -164,6 +162,36 @@ def warmup_cosine(t, alpha0=0.1, warmup_steps=100, total_steps=1000, alpha_min=0
     return _out(np.where(t < warmup_steps, ramp, decay), scalar)
 
 
+def triangular(t, alpha0=0.1, alpha_min=0.001, half_cycle=100):
+    """Cyclic learning rate, the triangular policy: linearly from ``alpha_min`` up to ``alpha0`` over
+    ``half_cycle`` updates, back down over the next ``half_cycle``, and again::
+
+        alpha = alpha_min + (alpha0 - alpha_min) (1 - |t / half_cycle mod 2 - 1|)
+
+    ``t = 0`` gives ``alpha_min``. ``0 <= alpha_min <= alpha0``.
+    """
+    t, scalar = _counter("t", t)
+    _alpha0(alpha0)
+    check_number("alpha_min", alpha_min, low=0, high=alpha0)
+    check_number("half_cycle", half_cycle, low=0, low_open=True)
+    position = np.mod(t / half_cycle, 2.0)
+    return _out(alpha_min + (alpha0 - alpha_min) * (1.0 - np.abs(position - 1.0)), scalar)
+
+
+def cosine_restarts(t, alpha0=0.1, period=100, alpha_min=0.0):
+    """Cosine annealing with warm restarts: :func:`cosine` over each ``period`` updates, then back
+    to ``alpha0`` (a restart)::
+
+        alpha = alpha_min + (alpha0 - alpha_min) (1 + cos(pi (t mod period) / period)) / 2
+    """
+    t, scalar = _counter("t", t)
+    _alpha0(alpha0)
+    check_number("period", period, low=0, low_open=True)
+    check_number("alpha_min", alpha_min, low=0, high=alpha0)
+    progress = np.mod(t, period) / period
+    return _out(alpha_min + (alpha0 - alpha_min) * 0.5 * (1.0 + np.cos(np.pi * progress)), scalar)
+
+
 # ---------------------------------------------------------------- glue
 
 
@@ -232,115 +260,3 @@ def alpha_per_step(name, num_epochs, steps_per_epoch, alpha0=0.1, decay_rate=1.0
     if function is cosine:
         return cosine(t, alpha0, total)
     return warmup_cosine(t, alpha0, warmup_epochs * steps_per_epoch, total)
-
-
-# ---------------------------------------------------------------- SGD near a minimum
-
-
-def noisy_quadratic_cost(theta, curvatures=(1.0, 4.0)):
-    """``J(theta) = (h1 theta_1^2 + h2 theta_2^2) / 2`` for ``theta`` of shape (..., 2); minimum 0 at 0."""
-    theta = as_float_array("theta", theta)
-    if theta.shape[-1:] != (2,):
-        raise ValueError(f"theta must have shape (..., 2); got {theta.shape}")
-    h = as_float_array("curvatures", curvatures, ndim=1)
-    return 0.5 * np.sum(h * theta**2, axis=-1)
-
-
-def noisy_quadratic_sgd(alphas, start=(-2.5, 1.5), curvatures=(1.0, 4.0), noise_std=1.0, seed=0,
-                        divergence_limit=1e6):
-    """SGD on ``J = (h1 x^2 + h2 y^2) / 2`` with noisy gradients ``H theta + noise_std * xi_t``.
-
-    The noise plays the part of the mini-batch's sampling noise: near the minimum the true
-    gradient vanishes but the noisy one does not, so a fixed alpha keeps the iterates wandering at
-    a distance that grows with alpha, while a decaying alpha lets them settle.
-
-    Parameters
-    ----------
-    alphas : array (T,) or (S, T): the learning rate of each update, for S runs at once. All runs
-        see the same noise ``xi_t`` (seeded), so their differences come from the schedule alone.
-    start : the starting point (2,). curvatures : ``(h1, h2)``, positive.
-    noise_std : standard deviation of each gradient component's noise, >= 0.
-    divergence_limit : a run whose ``|theta|`` exceeds it is stopped and marked diverged (its
-        remaining points are NaN), which keeps every number finite.
-
-    Returns
-    -------
-    trajectory : array (T + 1, 2) or (S, T + 1, 2), the start point first.
-    diverged : bool or bool array (S,).
-    """
-    alphas = as_float_array("alphas", alphas, ndim=(1, 2))
-    if np.any(alphas < 0):
-        raise ValueError(f"alphas must be >= 0; got a minimum of {alphas.min()}")
-    single = alphas.ndim == 1
-    alphas = np.atleast_2d(alphas)
-    start = as_float_array("start", start, ndim=1)
-    h = as_float_array("curvatures", curvatures, ndim=1)
-    if start.shape != (2,) or h.shape != (2,) or np.any(h <= 0):
-        raise ValueError(f"start and curvatures must be 2 numbers (curvatures > 0); got {start} and {h}")
-    check_number("noise_std", noise_std, low=0)
-    check_number("divergence_limit", divergence_limit, low=0, low_open=True)
-    S, T = alphas.shape
-    xi = np.random.default_rng(seed).standard_normal((T, 2)) * noise_std
-    noise_x, noise_y = xi[:, 0].tolist(), xi[:, 1].tolist()
-    h1, h2 = float(h[0]), float(h[1])
-    trajectory = np.full((S, T + 1, 2), np.nan)
-    diverged = np.zeros(S, dtype=bool)
-    # Plain Python floats: for two coordinates a scalar loop is ~20x faster than numpy calls.
-    for s, row in enumerate(alphas.tolist()):
-        x, y = float(start[0]), float(start[1])
-        path = [(x, y)]
-        for alpha, nx, ny in zip(row, noise_x, noise_y):
-            x = x - alpha * (h1 * x + nx)
-            y = y - alpha * (h2 * y + ny)
-            if not (abs(x) <= divergence_limit and abs(y) <= divergence_limit):   # also catches inf/NaN
-                diverged[s] = True
-                break
-            path.append((x, y))
-        trajectory[s, : len(path)] = path
-    return (trajectory[0], bool(diverged[0])) if single else (trajectory, diverged)
-
-
-def final_spread(trajectory, last=100):
-    """Root-mean-square distance to the minimum (the origin) over the ``last`` points.
-
-    ``trajectory`` is (T + 1, 2) or (S, T + 1, 2); a diverged run's spread is ``inf``.
-    """
-    trajectory = np.asarray(trajectory, dtype=float)
-    if trajectory.ndim not in (2, 3) or trajectory.shape[-1] != 2:
-        raise ValueError(f"trajectory must have shape (T + 1, 2) or (S, T + 1, 2); got {trajectory.shape}")
-    check_number("last", last, low=1, high=trajectory.shape[-2], integer=True)
-    tail = trajectory[..., -last:, :]
-    finite = np.all(np.isfinite(tail), axis=(-2, -1))
-    squared = np.where(np.isfinite(tail), tail, 0.0) ** 2
-    spread = np.sqrt(np.mean(np.sum(squared, axis=-1), axis=-1))
-    spread = np.where(finite, spread, np.inf)
-    return float(spread) if np.ndim(spread) == 0 else spread
-
-
-# ---------------------------------------------------------------- exercise check
-
-
-def check_schedule(fn, alpha0=0.5, decay_rate=1.0, time_interval=10, num_epochs=40):
-    """Grade a learner's ``fn(epoch, alpha0, decay_rate, time_interval)`` against :func:`scheduled`.
-
-    Returns ``"correct: ..."`` or what is wrong: decaying every epoch, rounding instead of flooring,
-    multiplying instead of dividing, or the first epoch at which it differs.
-    """
-    epochs = range(num_epochs)
-    expected = np.array([scheduled(e, alpha0, decay_rate, time_interval) for e in epochs])
-    try:
-        got = np.array([float(fn(e, alpha0, decay_rate, time_interval)) for e in epochs])
-    except Exception as error:  # the learner's code may fail in any way; report it in words
-        return f"your function raised {type(error).__name__}: {error}"
-    if np.allclose(got, expected):
-        return (f"correct: alpha stays at {expected[0]:g} for epochs 0-{time_interval - 1}, "
-                f"then {expected[time_interval]:g}, ... (checked on epochs 0-{num_epochs - 1})")
-    if np.allclose(got, [inverse_time(e, alpha0, decay_rate) for e in epochs]):
-        return ("alpha decays every epoch: the scheduled variant decays only every time_interval epochs, "
-                "alpha0 / (1 + decay_rate * floor(epoch / time_interval))")
-    if np.allclose(got, [alpha0 / (1 + decay_rate * np.round(e / time_interval)) for e in epochs]):
-        return "you rounded epoch / time_interval: use floor (np.floor or //), so alpha drops at the end of each interval"
-    if np.allclose(got, [alpha0 * (1 + decay_rate * np.floor(e / time_interval)) for e in epochs]):
-        return "alpha grows: divide alpha0 by (1 + decay_rate * floor(epoch / time_interval)), do not multiply"
-    first = int(np.argmax(~np.isclose(got, expected)))
-    return f"alpha differs first at epoch {first}: expected {expected[first]:.6g}, got {got[first]:.6g}"

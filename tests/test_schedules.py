@@ -1,4 +1,4 @@
-"""Chapter 8: learning-rate schedules, the noisy-quadratic settling experiment and its widget."""
+"""The learning-rate schedules of helpers.schedules (core), and chapter 8's widget."""
 
 import numpy as np
 import pytest
@@ -60,10 +60,6 @@ def test_every_schedule_is_positive_finite_and_never_grows_after_warmup():
     (lambda: schedules.per_step(0.1, 10), "function of the epoch"),
     (lambda: schedules.per_step(schedules.constant, 0), "steps_per_epoch"),
     (lambda: schedules.alpha_per_step("linear", 10, 10), "name: got 'linear', expected one of"),
-    (lambda: schedules.noisy_quadratic_sgd([0.1, -0.1]), "alphas must be >= 0"),
-    (lambda: schedules.noisy_quadratic_sgd([0.1], curvatures=(1.0, -1.0)), "curvatures"),
-    (lambda: schedules.noisy_quadratic_cost(np.zeros((3, 3))), r"shape \(\.\.\., 2\)"),
-    (lambda: schedules.final_spread(np.zeros((5, 3))), "trajectory must have shape"),
 ])
 def test_validation(call, match):
     with pytest.raises(ValueError, match=match):
@@ -89,64 +85,6 @@ def test_scheduled_training_runs_in_fit():
     assert history["cost"][-1] < history["cost"][0]
 
 
-def test_noisy_quadratic_without_noise_is_gradient_descent():
-    traj, diverged = schedules.noisy_quadratic_sgd(np.full(3, 0.1), start=(1.0, 1.0), curvatures=(1.0, 4.0),
-                                                   noise_std=0.0)
-    np.testing.assert_allclose(traj[:, 0], 0.9 ** np.arange(4))
-    np.testing.assert_allclose(traj[:, 1], 0.6 ** np.arange(4))
-    assert not diverged
-    assert schedules.noisy_quadratic_cost(np.array([1.0, 1.0])) == pytest.approx(2.5)
-
-
-def test_noisy_quadratic_divergence_is_finite_and_flagged():
-    traj, diverged = schedules.noisy_quadratic_sgd(np.stack([np.full(500, 0.1), np.full(500, 1.0)]))
-    assert diverged.tolist() == [False, True]
-    assert np.all(np.isfinite(traj[0]))
-    assert np.isnan(traj[1, -1]).all()
-    spread = schedules.final_spread(traj)
-    assert np.isfinite(spread[0]) and np.isinf(spread[1])
-    traj, diverged = schedules.noisy_quadratic_sgd(np.full(20, 1e300))
-    assert diverged
-
-
-def test_decay_settles_closer_than_a_fixed_alpha():
-    fixed = schedules.alpha_per_step("constant", 50, 10, alpha0=0.3)
-    decayed = schedules.alpha_per_step("1/(1 + decay_rate epoch)", 50, 10, alpha0=0.3, decay_rate=0.5)
-    for seed in range(5):
-        traj, _ = schedules.noisy_quadratic_sgd(np.stack([fixed, decayed]), seed=seed)
-        spread = schedules.final_spread(traj)
-        assert spread[1] < spread[0] / 2
-
-
-def test_same_seed_same_runs():
-    alphas = schedules.alpha_per_step("cosine", 20, 10, alpha0=0.2)
-    a, _ = schedules.noisy_quadratic_sgd(alphas, seed=3)
-    b, _ = schedules.noisy_quadratic_sgd(alphas, seed=3)
-    c, _ = schedules.noisy_quadratic_sgd(alphas, seed=4)
-    assert np.array_equal(a, b) and not np.array_equal(a, c)
-
-
-def test_check_schedule_tells_what_is_wrong():
-    def right(epoch, alpha0, decay_rate, time_interval):
-        return alpha0 / (1 + decay_rate * (epoch // time_interval))
-
-    def every_epoch(epoch, alpha0, decay_rate, time_interval):
-        return alpha0 / (1 + decay_rate * epoch)
-
-    def rounded(epoch, alpha0, decay_rate, time_interval):
-        return alpha0 / (1 + decay_rate * round(epoch / time_interval))
-
-    def multiplied(epoch, alpha0, decay_rate, time_interval):
-        return alpha0 * (1 + decay_rate * (epoch // time_interval))
-
-    assert schedules.check_schedule(right).startswith("correct")
-    assert "every epoch" in schedules.check_schedule(every_epoch)
-    assert "floor" in schedules.check_schedule(rounded)
-    assert "do not multiply" in schedules.check_schedule(multiplied)
-    assert "raised" in schedules.check_schedule(lambda *a: 1 / 0)
-    assert "differs first at epoch 10" in schedules.check_schedule(lambda e, a, d, i: a if e < 10 else a / 3)
-
-
 def test_explorer_says_diverged_and_reports_spreads():
     explorer = widgets.build("08_lr_decay")
     explorer.set(schedule="constant", alpha0=1.0)
@@ -159,3 +97,17 @@ def test_explorer_says_diverged_and_reports_spreads():
 
 def _diverged_on_plot(explorer):
     return any(t.get_visible() and "diverged" in t.get_text() for ax in explorer.live.fig.axes for t in ax.texts)
+
+
+def test_cyclic_schedules():
+    t = np.arange(0, 401, 50)
+    np.testing.assert_allclose(schedules.triangular(t, 0.1, 0.01, half_cycle=100),
+                               [0.01, 0.055, 0.1, 0.055, 0.01, 0.055, 0.1, 0.055, 0.01])
+    restart = schedules.cosine_restarts(np.arange(300), 0.2, period=100, alpha_min=0.0)
+    assert restart[0] == restart[100] == restart[200] == pytest.approx(0.2)
+    assert restart[99] < 0.001 and restart[50] == pytest.approx(0.1)
+    np.testing.assert_allclose(restart[:100], schedules.cosine(np.arange(100), 0.2, total_steps=100))
+    with pytest.raises(ValueError, match="half_cycle"):
+        schedules.triangular(1, 0.1, 0.01, half_cycle=0)
+    with pytest.raises(ValueError, match="alpha_min"):
+        schedules.cosine_restarts(1, 0.1, alpha_min=0.5)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import ipywidgets as W
 import numpy as np
 
-from .. import plots, schedules
+from .. import lr_decay, plots, schedules
 from . import Experiment, LiveFigure, register
 
 NUM_EPOCHS = 50
@@ -15,6 +15,7 @@ START = (-2.5, 1.5)
 NOISE_STD = 1.0
 LAST = 100
 SCHEDULE_COLOR = "#9467bd"
+FIXED_COLOR = "k"          # fixed alpha0: black, dashed in the alpha panel; the other schedules light grey
 
 
 def run(name, alpha0, decay_rate, k, time_interval, warmup_epochs):
@@ -22,8 +23,8 @@ def run(name, alpha0, decay_rate, k, time_interval, warmup_epochs):
     alphas = schedules.alpha_per_step(name, NUM_EPOCHS, STEPS_PER_EPOCH, alpha0=alpha0, decay_rate=decay_rate,
                                       k=k, time_interval=time_interval, warmup_epochs=warmup_epochs)
     fixed = np.full_like(alphas, alpha0)
-    trajectory, diverged = schedules.noisy_quadratic_sgd(np.stack([fixed, alphas]), START, CURVATURES, NOISE_STD)
-    return alphas, trajectory, diverged, schedules.final_spread(trajectory, LAST)
+    trajectory, diverged = lr_decay.noisy_quadratic_sgd(np.stack([fixed, alphas]), START, CURVATURES, NOISE_STD)
+    return alphas, trajectory, diverged, lr_decay.final_spread(trajectory, LAST)
 
 
 @register("08_lr_decay")
@@ -49,21 +50,21 @@ def lr_decay_explorer():
 
     # All the other schedules in one line (NaN-separated): one artist draws much faster than nine.
     faint_x = np.concatenate([np.append(epoch_axis, np.nan) for _ in names])
-    (faint,) = ax_alpha.plot(faint_x, np.ones(faint_x.size), color="#bbbbbb", lw=1, label="other schedules")
+    (faint,) = ax_alpha.plot(faint_x, np.ones(faint_x.size), color="0.8", lw=1, label="other schedules")
     (chosen_alpha,) = ax_alpha.plot(epoch_axis, np.ones(steps), color=SCHEDULE_COLOR, lw=2.5, label="chosen schedule")
-    (fixed_alpha,) = ax_alpha.plot(epoch_axis, np.ones(steps), color=plots.COLORS["sgd"], lw=1.8, label="fixed alpha0")
+    (fixed_alpha,) = ax_alpha.plot(epoch_axis, np.ones(steps), color=FIXED_COLOR, ls="--", lw=1.8, label="fixed alpha0")
     limit = ax_alpha.axhline(2 / max(CURVATURES), color="#b00000", ls=":", lw=1.2, label=r"stability limit $2/h_2$")
     live.animate(faint, chosen_alpha, fixed_alpha)
     ax_alpha.set_yscale("log")
     ax_alpha.set_xlim(0, NUM_EPOCHS)
     ax_alpha.set_ylim(1e-4, 3)
-    plots.style_axes(ax_alpha, "alpha (grey: other schedules)", "epoch", "alpha")
+    plots.style_axes(ax_alpha, "alpha (light grey: other schedules)", "epoch", "alpha")
 
     g1, g2 = np.meshgrid(np.linspace(-3.2, 3.2, 120), np.linspace(-2.2, 2.2, 100))
-    cost = schedules.noisy_quadratic_cost(np.stack([g1, g2], axis=-1), CURVATURES)
+    cost = lr_decay.noisy_quadratic_cost(np.stack([g1, g2], axis=-1), CURVATURES)
     ax_path.contour(g1, g2, cost, levels=np.geomspace(0.02, 12, 9), colors="#cccccc", linewidths=0.8)
     (minimum,) = ax_path.plot([0], [0], "k*", markersize=12, label="minimum")
-    (fixed_path,) = ax_path.plot([], [], color=plots.COLORS["sgd"], lw=0.8, alpha=0.6, label="fixed alpha0", zorder=2)
+    (fixed_path,) = ax_path.plot([], [], color=FIXED_COLOR, lw=0.8, alpha=0.5, label="fixed alpha0", zorder=2)
     (fixed_end,) = ax_path.plot([], [], ".", color="#555555", markersize=4, zorder=2.1)
     (chosen_path,) = ax_path.plot([], [], color=SCHEDULE_COLOR, lw=1.2, label="chosen schedule", zorder=3)
     (chosen_end,) = ax_path.plot([], [], ".", color="#4b2a7a", markersize=5, zorder=3.1)
@@ -73,7 +74,7 @@ def lr_decay_explorer():
     plots.style_axes(ax_path, f"noisy SGD (dots: last {LAST} steps)", r"$\theta_1$", r"$\theta_2$")
     path_status = live.animate(plots.draw_status(ax_path, "", loc=(0.5, 0.88), fontsize=12))
 
-    (fixed_dist,) = ax_dist.plot(epoch_axis, np.ones(steps), color=plots.COLORS["sgd"], lw=1, label="fixed alpha0")
+    (fixed_dist,) = ax_dist.plot(epoch_axis, np.ones(steps), color=FIXED_COLOR, lw=1, alpha=0.6, label="fixed alpha0")
     (chosen_dist,) = ax_dist.plot(epoch_axis, np.ones(steps), color=SCHEDULE_COLOR, lw=1.4, label="chosen schedule")
     (fixed_spread,) = ax_dist.plot([], [], color="#222222", lw=2.5, ls="--", label=f"final spread (RMS, last {LAST})")
     (chosen_spread,) = ax_dist.plot([], [], color="#4b2a7a", lw=2.5, ls="--")
