@@ -10,6 +10,7 @@ holds the chapter's experiments:
 - :func:`normalization_noise`: the noise that batch statistics add, and how it shrinks with the
   mini-batch size; :func:`regularization_gap`: whether that noise measurably shrinks the
   train/dev gap;
+- :func:`input_drift`: how far a hidden layer's input moves during training (covariate shift);
 - :func:`activation_statistics`: per-layer activation histograms and gradient norms at
   initialization, with and without batch norm, for a range of depths and init scales;
 - :func:`lr_sweep`: training curves of a stack of networks over learning rates and init scales;
@@ -37,6 +38,7 @@ __all__ = [
     "track_running_stats",
     "normalization_noise",
     "regularization_gap",
+    "input_drift",
     "ActivationStats",
     "activation_statistics",
     "training_status",
@@ -153,6 +155,45 @@ def regularization_gap(X, Y, X_dev, Y_dev, layer_dims=(64, 64, 64, 10), learning
         train_acc = np.asarray(model.accuracy(X, Y, trained))
         dev_acc = np.asarray(model.accuracy(X_dev, Y_dev, trained))
         out[batchnorm] = {"train_accuracy": train_acc, "dev_accuracy": dev_acc, "gap": train_acc - dev_acc}
+    return out
+
+
+def input_drift(X, Y, layer_dims=(64, 32, 32, 32, 10), layer=2, learning_rate=0.1, num_epochs=20,
+                mini_batch_size=64, seed=0):
+    """How far the input of layer ``layer``'s activation moves while the network trains (covariate shift).
+
+    The same ReLU network (He init with ``seed``) is trained with and without batch norm by
+    mini-batch gradient descent. Before training and after every epoch, the pre-activation that
+    layer ``layer``'s activation receives is computed on the whole of ``X`` (``Z[layer]`` without
+    batch norm, ``gamma Z_norm + beta`` with it; :func:`helpers.model.forward_pass`), and its
+    per-unit mean and standard deviation are compared with those at the start.
+
+    Returns
+    -------
+    dict mapping ``batchnorm`` (False / True) to a dict of ``(num_epochs + 1,)`` arrays:
+    ``mean_shift`` (the mean over units of ``|mean_t - mean_0| / std_0``) and ``scale_change``
+    (the mean over units of ``|log(std_t / std_0)|``).
+    """
+    X = check_X(X)
+    L = len(layer_dims) - 1
+    check_number("layer", layer, low=1, high=L - 1, integer=True)
+    check_number("num_epochs", num_epochs, low=1, integer=True)
+    out = {}
+    for batchnorm in (False, True):
+        params = model.init_params(list(layer_dims), init="he", seed=seed, batchnorm=batchnorm)
+        means, stds = [], []
+        for epoch in range(num_epochs + 1):
+            fwd = model.forward_pass(X, params, mode="train")
+            Z_in = fwd.Z_tilde[layer] if batchnorm else fwd.Z[layer]
+            means.append(Z_in.mean(axis=1))
+            stds.append(Z_in.std(axis=1))
+            if epoch < num_epochs:
+                params, _ = model.fit(X, Y, params, optim.gd(learning_rate), num_epochs=1,
+                                      mini_batch_size=mini_batch_size, seed=seed + epoch)
+        means, stds = np.array(means), np.array(stds)
+        floor = np.maximum(stds[0], 1e-12)
+        out[batchnorm] = {"mean_shift": np.mean(np.abs(means - means[0]) / floor, axis=1),
+                          "scale_change": np.mean(np.abs(np.log(np.maximum(stds, 1e-12) / floor)), axis=1)}
     return out
 
 

@@ -336,3 +336,43 @@ def test_lr_sweep_explorer_says_stalled_on_the_plot():
 def test_experiment_validation(call, message):
     with pytest.raises(ValueError, match=message):
         call()
+
+
+# ---------------------------------------------------------------- covariate shift and the train/dev gap
+
+
+def _digits(n=128):
+    X, y = data.load_digits()
+    return X[:, :n], data.one_hot(y[:, :n], 10), X[:, n:2 * n], data.one_hot(y[:, n:2 * n], 10)
+
+
+def test_input_drift_is_small_with_batchnorm_and_starts_at_zero():
+    X, Y, _, _ = _digits()
+    drift = batchnorm.input_drift(X, Y, layer_dims=(64, 16, 16, 10), layer=2, num_epochs=4)
+    for bn in (False, True):
+        assert drift[bn]["mean_shift"].shape == (5,) and drift[bn]["mean_shift"][0] == 0.0
+        assert drift[bn]["scale_change"][0] == 0.0
+    assert drift[True]["mean_shift"].max() < drift[False]["mean_shift"].max()
+
+
+def test_regularization_gap_measures_train_minus_dev():
+    X, Y, X_dev, Y_dev = _digits()
+    gaps = batchnorm.regularization_gap(X, Y, X_dev, Y_dev, layer_dims=(64, 8, 10), num_epochs=2, seeds=(0, 1))
+    for bn in (False, True):
+        g = gaps[bn]
+        assert g["gap"].shape == (2,)
+        np.testing.assert_allclose(g["gap"], g["train_accuracy"] - g["dev_accuracy"])
+
+
+@pytest.mark.parametrize("call, message", [
+    (lambda: batchnorm.input_drift(np.zeros((4, 6)), np.eye(2)[:, [0, 1] * 3], layer_dims=(4, 3, 2), layer=1,
+                                   num_epochs=0), "num_epochs"),
+    (lambda: batchnorm.input_drift(np.zeros((4, 6)), np.eye(2)[:, [0, 1] * 3], layer_dims=(4, 3, 2), layer=2), "layer"),
+    (lambda: batchnorm.regularization_gap(np.zeros((4, 6)), np.eye(2)[:, [0, 1] * 3], np.zeros((6, 4)),
+                                          np.eye(2)[:, [0, 1] * 2], layer_dims=(4, 3, 2)), "X_dev"),
+    (lambda: batchnorm.regularization_gap(np.zeros((4, 6)), np.eye(2)[:, [0, 1] * 3], np.zeros((4, 6)),
+                                          np.eye(2)[:, [0, 1] * 3], layer_dims=(4, 3, 2), seeds=()), "seeds"),
+])
+def test_drift_and_gap_validation(call, message):
+    with pytest.raises(ValueError, match=message):
+        call()
