@@ -45,15 +45,15 @@ def bias_variance_explorer(grid=None):
     live.animate(boundary["image"], boundary["boundary"], *dev_points, *train_points)
     # The Bayes-optimal boundary of each noise level, as line segments computed once.
     bayes_segments = {noise: plots.level_lines(p, grid.extent) for noise, p in grid.bayes_proba.items()}
-    bayes_line = live.animate(ax.add_collection(LineCollection([], colors="#333333", linestyles="--", linewidths=1.3)))
+    bayes_line = live.animate(ax.add_collection(LineCollection([], colors=plots.COLORS["reference"], linestyles="--", linewidths=2)))
     plots.style_axes(ax, "decision boundary (shade: P(y=1))", "$x_1$", "$x_2$")
-    bayes_handle = Line2D([], [], color="#333333", ls="--", lw=1.3, label="Bayes-optimal")
+    bayes_handle = Line2D([], [], color=plots.COLORS["reference"], ls="--", lw=2, label="Bayes-optimal")
     network_handle = Line2D([], [], color="k", lw=1.5, label="network")
     ax.legend(handles=[train_points[1], dev_points[1], network_handle, bayes_handle], loc="lower left", fontsize=9,
               ncols=2)
 
     names = ["Bayes", "train", "dev"]
-    rects = bars.bar(names, [0, 0, 0], color=["#999999", plots.COLORS["train"], plots.COLORS["dev"]])
+    rects = bars.bar(names, [0, 0, 0], color=[plots.COLORS["reference"], plots.COLORS["train"], plots.COLORS["dev"]])
     live.animate(*rects)
     labels = [live.animate(bars.text(i, 0, "", ha="center", va="bottom", fontsize=11)) for i in range(3)]
     bars.set_ylim(0, 0.6)
@@ -75,7 +75,6 @@ def bias_variance_explorer(grid=None):
             label.set_text(f"{100 * value:.1f}%")
         diagnosis = bias_variance.verdict(*errors)
         verdict_text.set_text(diagnosis.verdict)
-        verdict_text.set_color("#2e7d32" if diagnosis.verdict.startswith("low") else "#c62828")
         return (f"<b>{diagnosis.verdict}</b>: avoidable bias {100 * diagnosis.avoidable_bias:.1f} pts, "
                 f"variance {100 * diagnosis.variance:.1f} pts &rarr; {diagnosis.advice}. "
                 f"||W|| = {result['weight_norm']:.1f}")
