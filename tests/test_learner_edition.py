@@ -84,6 +84,8 @@ def teacher_notebook(title="A chapter", extra_cells=()):
         new_code_cell(DOUBLE, execution_count=3, outputs=[]),
         new_code_cell("check_double(double)", execution_count=4,
                       outputs=[result_output("double", message="twice x", count=4)]),
+        new_code_cell("check_double(lambda x: x + 2)  # a wrong attempt, shown", execution_count=4,
+                      outputs=[result_output("double", "failed", "double(3) is wrong: got 5, expected 6", count=4)]),
         new_code_cell("# NBVAL_IGNORE_OUTPUT\nshown = 'an experiment'\nshown", execution_count=5,
                       outputs=[new_output("execute_result", execution_count=5, data={"text/plain": "'an experiment'"})]),
         new_code_cell(SQUARE, execution_count=6, outputs=[]),
@@ -161,7 +163,7 @@ def test_learner_notebook_of_a_synthetic_chapter():
     learner = le.learner_notebook(teacher)
     assert nbformat.writes(teacher) == before, "the teacher notebook was changed"
     for i, (t, s) in enumerate(zip(teacher.cells, learner.cells)):
-        if le.has_solution(t) or le.cell_results(t):
+        if le.has_solution(t) or le.is_check_cell(t):
             assert s.outputs == [] and s.execution_count is None, f"cell {i + 1} keeps its outputs"
         else:
             assert s == t, f"cell {i + 1} differs"
@@ -171,6 +173,8 @@ def test_learner_notebook_of_a_synthetic_chapter():
     square = learner.cells[cell_index(teacher, "def square")].source
     assert "x * x" not in square and le.GENERIC_HINT in square
     assert learner.cells[cell_index(teacher, "check_double(double)")].source == "check_double(double)"
+    demo = cell_index(teacher, "a wrong attempt, shown")
+    assert learner.cells[demo].outputs == teacher.cells[demo].outputs != []  # a demonstration keeps its output
 
 
 # ---------------------------------------------------------------- (b) never overwrite
@@ -376,7 +380,7 @@ def test_course_notebook_learner_edition(path, teacher):
             kept = {line.strip() for line in s.source.splitlines()}
             leaked = [line for line in inside if line in kept and line not in outside]
             assert not leaked, f"{where}: solution text left in the learner edition: {leaked}"
-        elif le.cell_results(t):
+        elif le.is_check_cell(t):
             assert s.outputs == [] and s.execution_count is None and s.source == t.source, where
         else:
             assert s == t, f"{where} differs in the learner edition"
@@ -385,16 +389,17 @@ def test_course_notebook_learner_edition(path, teacher):
 @pytest.mark.parametrize("path, teacher", COURSE_EXERCISES, ids=IDS)
 def test_course_notebook_checks_pass_with_the_reference_solutions(path, teacher):
     """(d) the teacher edition is the learner edition filled in with the reference solutions: the
-    check cell after every exercise shows a passing Result (its stored output; nbval compares the
-    same text against a fresh run, so this is what the solutions really give)."""
+    cell after every exercise is its check and shows a passing Result (its stored output; nbval
+    compares the same text against a fresh run, so this is what the solutions really give)."""
     code = [c for c in teacher.cells if c.cell_type == "code"]
     for k, cell in enumerate(code):
         if le.has_solution(cell):
             after = code[k + 1] if k + 1 < len(code) else None
-            assert after is not None and le.cell_results(after), (
-                f"{path.name}: the cell after the exercise `{le._first_line(cell.source)}` shows no Result")
-    results = [r for c in code for r in le.cell_results(c)]
-    assert results and all(r["status"] == "passed" for r in results), [r for r in results if r["status"] != "passed"]
+            results = le.cell_results(after) if after is not None else []
+            assert results, f"{path.name}: the cell after the exercise `{le._first_line(cell.source)}` shows no Result"
+            assert le.is_check_cell(after), (
+                f"{path.name}: the check after `{le._first_line(cell.source)}` does not pass: {results}")
+    assert le.expected_checks(teacher)
 
 
 @pytest.fixture(scope="module")

@@ -9,8 +9,9 @@
 between ``### BEGIN SOLUTION`` and ``### END SOLUTION`` becomes ``raise NotImplementedError("<hint>")``
 (the hint is the ``# HINT: ...`` line that opens the block), with the markers kept around it so
 the learner sees where to write; the outputs of those cells and of the check cells (the cells
-whose output carries an exercise Result, found by its mime type ``helpers.exercises.MIME_TYPE``)
-are cleared. Every other cell is copied as it is, outputs included.
+whose output carries a passing exercise Result, found by its mime type
+``helpers.exercises.MIME_TYPE``) are cleared. Every other cell is copied as it is, outputs
+included (a cell showing a wrong attempt's failing Result is a demonstration, and stays).
 
 It never overwrites a file. ``DEST/.edition.json`` records, for each notebook, a hash of the
 sources it wrote. On a later run a new course notebook is added; a notebook whose course version
@@ -124,7 +125,17 @@ def cell_results(cell):
 
 
 def is_check_cell(cell):
-    return cell.cell_type == "code" and bool(cell_results(cell))
+    """A teacher's check cell: its output is the Result of a passing check (the teacher's solution).
+
+    A cell that shows a failing Result is a demonstration (a wrong attempt's message, computed
+    with the helpers' reference): it is not an exercise, and keeps its output.
+    """
+    results = cell_results(cell) if cell.cell_type == "code" else []
+    return bool(results) and all(r.get("status") == "passed" for r in results)
+
+
+def is_demo_cell(cell):
+    return cell.cell_type == "code" and bool(cell_results(cell)) and not is_check_cell(cell)
 
 
 def learner_notebook(teacher, name="a notebook"):
@@ -374,7 +385,7 @@ def expected_checks(teacher):
     """``[(cell id, exercise name)]`` of a teacher notebook's check cells, in order."""
     found = []
     for cell in teacher.cells:
-        for result in cell_results(cell) if cell.cell_type == "code" else []:
+        for result in cell_results(cell) if is_check_cell(cell) else []:
             found.append((cell.get("id"), result.get("exercise", "?")))
     return found
 
@@ -397,11 +408,12 @@ def locate_checks(teacher, nb):
     return found
 
 
-def read_chapter(name, executed, original, expected, exercise_ids=()):
+def read_chapter(name, executed, original, expected, exercise_ids=(), demo_ids=()):
     """The Chapter that an executed copy shows: each expected exercise's state, and the other errors.
 
     ``expected`` is ``[(cell id, exercise)]`` of the checks (``expected_checks(teacher)``, ids
-    located in the learner's notebook), ``exercise_ids`` the ids of the exercise cells.
+    located in the learner's notebook), ``exercise_ids`` the ids of the exercise cells, ``demo_ids``
+    those of the cells that show a wrong attempt's Result (not graded).
     """
     chapter = Chapter(name)
     exercise_ids = set(exercise_ids)
@@ -433,7 +445,7 @@ def read_chapter(name, executed, original, expected, exercise_ids=()):
     for index, cell in enumerate(executed.cells):
         if cell.cell_type != "code" or index in checks:
             continue
-        for result in cell_results(cell):  # a check the learner added
+        for result in cell_results(cell) if cell.get("id") not in demo_ids else []:  # a check the learner added
             chapter.exercises.append(Exercise(name, result.get("exercise", "?"), result.get("status", "?"),
                                               result.get("message", "")))
         error = _error(cell)
@@ -477,6 +489,7 @@ async def _chapter(path, course, full, kernel_env, slots):
         # A check that is not found where the course has it: run everything, to find it anyway.
         full = full or not all(located.values())
         exercise_ids = {c.get("id") for c in teacher.cells if has_solution(c)}
+        demo_ids = {c.get("id") for c in teacher.cells if is_demo_cell(c)}
         if not expected:
             return Chapter(name, mode="no exercises, not executed")
         check_ids = {cid for cid, _ in expected}
@@ -484,25 +497,25 @@ async def _chapter(path, course, full, kernel_env, slots):
         mode = "every cell" if last == len(original.cells) - 1 else f"cells 1-{last + 1} of {len(original.cells)}"
         if skipped:
             mode += f", experiment cell(s) {', '.join(str(i + 1) for i in skipped)} skipped"
-        chapter = await _run(name, run, path, original, expected, exercise_ids, kernel_env)
+        chapter = await _run(name, run, path, original, expected, exercise_ids, demo_ids, kernel_env)
         if skipped and chapter.outside:
             # A skipped experiment cell may have been needed after all: run again without skipping.
             run, _, last = plan(original, check_ids, full, skip=False)
-            chapter = await _run(name, run, path, original, expected, exercise_ids, kernel_env)
+            chapter = await _run(name, run, path, original, expected, exercise_ids, demo_ids, kernel_env)
             mode = mode.split(",")[0] + " (run again with the experiment cells after an error)"
         chapter.mode = mode
         chapter.seconds = time.perf_counter() - start
         return chapter
 
 
-async def _run(name, run, path, original, expected, exercise_ids, kernel_env):
+async def _run(name, run, path, original, expected, exercise_ids, demo_ids, kernel_env):
     try:
         executed = await _execute(run, path, kernel_env)
     except Exception as error:  # the kernel died, or would not start
         chapter = Chapter(name, problems=[f"the notebook stopped: {type(error).__name__}: {error}"])
         chapter.exercises = [Exercise(name, e, "not run", "the notebook stopped before its check") for _, e in expected]
         return chapter
-    return read_chapter(name, executed, original, expected, exercise_ids)
+    return read_chapter(name, executed, original, expected, exercise_ids, demo_ids)
 
 
 def progress(dest=DEFAULT_DEST, course=COURSE, full=False, parallel=2, notebooks=None):
