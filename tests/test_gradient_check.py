@@ -116,11 +116,13 @@ def test_loglog_slope():
         gc.loglog_slope(x, x, x_min=0.9)
 
 
-def test_clipping_bounds_every_step_and_keeps_the_cost_down():
-    runs = gc.clipping_demo()
+@pytest.mark.parametrize("seed", range(6))
+def test_clipping_keeps_the_cost_down_for_every_seed(seed):  # the notebook's claim, not one lucky seed
+    runs = gc.clipping_demo(seed=seed)
     (plain_norms, plain_costs), (clip_norms, clip_costs) = runs["plain"], runs["clipped"]
     assert plain_norms[0] == clip_norms[0] > 1.0  # the same start, a gradient longer than max_norm
-    assert plain_costs.max() > 3 * plain_costs[0] and clip_costs.max() < 1.5 * clip_costs[0]
+    assert plain_costs.max() > 3 * plain_costs[0] and clip_costs.max() < 2.5 * clip_costs[0]
+    assert clip_costs[-30:].mean() < plain_costs[-30:].mean() / 1.5
     with pytest.raises(ValueError, match="max_norm"):
         gc.clipping_demo(max_norm=0)
 
