@@ -36,6 +36,20 @@ OUT_OF_RANGE = "out-of-range hyperparameters"
 WRONG_TYPE = "wrong types"
 MISTAKES = (TRANSPOSED, LABELS, PARAMS, EMPTY, NONFINITE, NOT_A_NUMBER, OUT_OF_RANGE, WRONG_TYPE)
 
+# ValueErrors that numpy raises from inside a helper's own line (no check was made).
+NUMPY_MESSAGES = (
+    "truth value of an array",
+    "could not be broadcast",
+    "could not convert string to float",
+    "setting an array element with a sequence",
+    "not aligned",
+    "matmul: Input operand",
+    "mismatch in its core dimension",
+    "cannot reshape array",
+    "invalid literal for int()",
+    "zero-size array to reduction operation",
+)
+
 # How many inputs each class tried in this run (filled by the tests, printed at the end).
 TRIED = Counter()
 VALID_TRIED = Counter()
@@ -345,6 +359,8 @@ def expect_value_error(target, kwargs, label):
             assert last.startswith(HELPERS), (
                 f"{target.name} with {label}: the ValueError came from {last}, not from helpers: {error}")
             assert str(error), f"{target.name} with {label}: a ValueError without a message"
+            accidental = [m for m in NUMPY_MESSAGES if m in str(error)]
+            assert not accidental, f"{target.name} with {label}: numpy's own ValueError, not a check: {error}"
             return str(error)
         except Warning as warning:
             raise AssertionError(f"{target.name} with {label}: a warning instead of a ValueError: {warning!r}") from None

@@ -739,3 +739,91 @@ def test_every_class_of_mistake_is_exercised():
     """The case list covers every class (the counts themselves are printed at the end)."""
     covered = {c for _, c in (p.values for p in CASES)}
     assert covered == set(MISTAKES)
+
+
+# ---------------------------------------------------------------- the examples of issue 12, one by one
+
+
+def _moons_net():
+    X, Y = data.make_moons(40, seed=0)
+    return X, Y, model.init_params([2, 5, 1], seed=0)
+
+
+def _issue_cases():
+    X, Y, params = _moons_net()
+    reg, gc, norm = chapter("regularization"), chapter("gradient_check"), chapter("input_normalization", "normalization")
+    _, grads = model.cost_and_grads(X, Y, params)
+    cases = [
+        ("gradcheck given W1-keyed gradients", lambda: gradcheck.gradient_check(
+            lambda p: model.cost_and_grads(X, Y, p)[0], params, {k[1:]: v for k, v in grads.items()}), r"grads"),
+        ("gradcheck given {}", lambda: gradcheck.gradient_check(lambda p: model.cost_and_grads(X, Y, p)[0], params, {}), r"grads"),
+        ("gradcheck epsilon=1e-20", lambda: gradcheck.gradient_check(
+            lambda p: model.cost_and_grads(X, Y, p)[0], params, grads, epsilon=1e-20), r"epsilon"),
+        ("accuracy with labels {1, 2}", lambda: model.accuracy(X, Y + 1, params), r"^Y: got labels \{1, 2\}"),
+        ("accuracy with labels {-1, 1}", lambda: model.accuracy(X, 2 * Y - 1, params), r"^Y: got labels \{-1, 1\}"),
+        ("accuracy with one-hot Y for a binary network", lambda: model.accuracy(X, np.vstack([1 - Y, Y]), params), r"^Y: got 2 rows"),
+        ("accuracy with probabilities", lambda: model.accuracy(X, np.full_like(Y, 0.3), params), r"^Y: got probabilities"),
+        ("params without b2", lambda: model.fit(X, Y, {k: v for k, v in params.items() if k != "b2"}, num_epochs=1), r"^params: got no b2"),
+        ("params {W1, b1, W3, b3}", lambda: model.fit(X, Y, {"W1": params["W1"], "b1": params["b1"], "W3": params["W2"], "b3": params["b2"]},
+                                                       num_epochs=1), r"^params: got W3 but no W2"),
+        ("fit on m = 0", lambda: model.fit(X[:, :0], Y[:, :0], params, num_epochs=1), r"^X: got an empty array"),
+        ("keep_prob='0.5'", lambda: model.fit(X, Y, params, keep_prob="0.5", num_epochs=1), r"^keep_prob: got '0.5' \(a str\)"),
+        ("lambd='0.1'", lambda: model.fit(X, Y, params, lambd="0.1", num_epochs=1), r"^lambd: got '0.1' \(a str\)"),
+        ("keep_prob=None", lambda: model.fit(X, Y, params, keep_prob=None, num_epochs=1), r"^keep_prob: got None"),
+        ("NaN in X", lambda: model.predict(np.where(X > 1, np.nan, X), params), r"^X: got \d+ NaN or inf"),
+        ("m = 0 in the cross-entropy", lambda: layers.binary_cross_entropy(np.zeros((1, 0)), np.zeros((1, 0))), r"^Z: got an empty array"),
+        ("m = 0 in cost_and_grads", lambda: model.cost_and_grads(X[:, :0], Y[:, :0], params), r"^X: got an empty array"),
+        ("batchnorm epsilon = 0", lambda: layers.batchnorm_forward(X, np.ones((2, 1)), np.zeros((2, 1)), epsilon=0), r"^epsilon: got 0"),
+        ("softmax on a flat list", lambda: layers.softmax([1.0, 2.0, 3.0]), r"^Z: got a 1-D array"),
+        ("cost on ZL.ravel()", lambda: model.cost(model.forward(X, params)[0].ravel(), Y, params), r"ZL"),
+        ("stack_params([])", lambda: model.stack_params([]), r"param"),
+        ("fit with X_dev but no Y_dev", lambda: model.fit(X, Y, params, X_dev=X, num_epochs=1), r"Y_dev"),
+        ("transposed Z blames Z", lambda: layers.binary_cross_entropy(model.forward(X, params)[0].T, Y), r"^Z: .*pass Z\.T"),
+        ("transposed W1 blames W1", lambda: model.forward(X, {**params, "W1": params["W1"].T}), r"^W1: .*pass W1\.T"),
+    ]
+    if reg is not None and hasattr(reg, "sparsity"):
+        cases.append(("regularization.sparsity({})", lambda: reg.sparsity({}), r"params"))
+    if gc is not None and hasattr(gc, "network_cost_fn"):
+        cases.append(("network_cost_fn with a transposed X blames X", lambda: gc.network_cost_fn(X.T, Y), r"^X: "))
+    if norm is not None and hasattr(norm, "squared_cost"):
+        Xr, yr = np.ones((2, 7)), np.ones((1, 7))
+        cases.append(("squared_cost with a transposed X blames X", lambda: norm.squared_cost(Xr.T, yr, np.zeros((1, 2))), r"^X"))
+    return cases
+
+
+ISSUE_XFAIL = {
+    "squared_cost with a transposed X blames X": "input_normalization owner: squared_cost(X.T, y, w) says "
+                                                 "'y must have shape (1, m) = (1, 2); got (1, 7)', blaming y for X",
+}
+
+
+@pytest.mark.parametrize("call, message", [
+    pytest.param(call, message, id=name,
+                 marks=[pytest.mark.xfail(strict=True, reason=ISSUE_XFAIL[name])] if name in ISSUE_XFAIL else [])
+    for name, call, message in _issue_cases()])
+def test_the_mistakes_listed_in_issue_12(call, message):
+    import re
+    from strategies import Target
+    text = expect_value_error(Target("issue 12", call, None, {}), {}, message)
+    assert re.search(message, text), f"the message does not name it ({message!r}): {text}"
+
+
+def test_the_readme_shows_real_messages():
+    """The section "When something is wrong" of README.md quotes these messages: they must stay true."""
+    from pathlib import Path
+
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text()
+    X, Y = data.make_moons(300, seed=0)
+    params = model.init_params([2, 8, 1], seed=0)
+    calls = [
+        lambda: model.fit(X.T, Y, params),
+        lambda: model.fit(X, Y + 1, params),
+        lambda: model.fit(X, Y, params, keep_prob="0.8"),
+        lambda: model.fit(X, Y, {**params, "W1": params["W1"].T}),
+        lambda: model.fit(X, Y, {k: v for k, v in params.items() if k != "b2"}),
+        lambda: layers.binary_cross_entropy(model.forward(X, params)[0].T, Y),
+    ]
+    for call in calls:
+        with pytest.raises(ValueError) as caught:
+            call()
+        assert f"ValueError: {caught.value}" in readme, f"README.md does not quote: {caught.value}"
