@@ -23,8 +23,8 @@ from functools import lru_cache
 
 import numpy as np
 
-from . import blas, data, exercises, layers, model, optim
-from .validate import check_choice, check_number, check_params, check_X, check_X_Y, error
+from . import blas, data, exercises, model, optim
+from .validate import check_choice, check_number, check_params, check_X, error
 
 __all__ = [
     "forward_backward",
@@ -41,17 +41,10 @@ __all__ = [
 ]
 
 
-def _check_network(params):
-    """``L`` of a plain network ``{W1, b1, ..., WL, bL}`` (no batch norm), or the package's ValueError."""
-    L = check_params(params)
-    if any(k.startswith("gamma") for k in params):
-        raise error("params", "batch-norm keys gamma/beta", "a plain network W1, b1, ..., WL, bL",
-                    "model.init_params(layer_dims) without batchnorm=True")
-    return L
-
-
 def forward_backward(X, Y, params, hidden="relu"):
     """Forward and backward pass of a binary-output network, keeping everything per layer.
+
+    A thin view of :func:`helpers.model.layer_gradients` (the course's one network pass) as lists.
 
     Parameters
     ----------
@@ -64,59 +57,12 @@ def forward_backward(X, Y, params, hidden="relu"):
     arrays), ``ZL`` (the output logits ``(1, m)``) and ``grads`` (``dW1..dWL``, ``db1..dbL``), the
     same gradients as :func:`helpers.model.cost_and_grads`.
     """
-    L = _check_network(params)
-    if params[f"W{L}"].shape[0] != 1:
-        raise error(f"W{L}", f"shape {params[f'W{L}'].shape}", "a single logistic output unit, shape (1, n[L-1])")
-    X, Y = check_X_Y(X, Y, n_x=params["W1"].shape[-1])
-    check_choice("hidden", hidden, model.ACTIVATIONS)
-    act_forward, act_backward = model.ACTIVATIONS[hidden]
-    A = X
-    Zs, As, caches = [], [], []
-    for l in range(1, L + 1):
-        Z, affine_cache = layers.affine_forward(A, params[f"W{l}"], params[f"b{l}"])
-        if l == L:
-            break
-        A, act_cache = act_forward(Z)
-        Zs.append(Z)
-        As.append(A)
-        caches.append((affine_cache, act_cache))
-    cost, dZ = layers.binary_cross_entropy(Z, Y)
-    grads = {}
-    dA, grads[f"dW{L}"], grads[f"db{L}"] = layers.affine_backward(dZ, affine_cache, need_dA_prev=L > 1)
-    for l in range(L - 1, 0, -1):
-        affine_cache, act_cache = caches[l - 1]
-        dZ = act_backward(dA, act_cache)
-        dA, grads[f"dW{l}"], grads[f"db{l}"] = layers.affine_backward(dZ, affine_cache, need_dA_prev=l > 1)
-    return {"cost": float(cost), "Z": Zs, "A": As, "ZL": Z, "grads": grads}
-
-
-_DERIVATIVES = {  # g'(z) written with a = g(z), for the lean pass below
-    "relu": lambda A: (A > 0).astype(float),
-    "tanh": lambda A: 1.0 - A * A,
-    "sigmoid": lambda A: A * (1.0 - A),
-    "linear": lambda A: 1.0,
-}
-_FUNCTIONS = {"relu": lambda Z: np.maximum(Z, 0.0), "tanh": np.tanh, "sigmoid": layers.sigmoid, "linear": lambda Z: Z}
-
-
-def _lean_forward_backward(X, Y, params, L, hidden):
-    # The same computation as forward_backward (the tests compare them) without the per-layer
-    # checks and caches, because the live experiment runs it for 50 layers on every move.
-    g, g_prime = _FUNCTIONS[hidden], _DERIVATIVES[hidden]
-    A, activations = X, [X]
-    for l in range(1, L):
-        A = g(params[f"W{l}"] @ A + params[f"b{l}"])
-        activations.append(A)
-    ZL = params[f"W{L}"] @ A + params[f"b{L}"]
-    if not np.all(np.isfinite(ZL)):  # overflowed on the way: the caller reports it
-        return activations[1:], [np.full(1, np.inf)] * L, np.inf
-    cost, dZ = layers.binary_cross_entropy(ZL, Y)
-    dW = [None] * L
-    for l in range(L, 0, -1):
-        dW[l - 1] = dZ @ activations[l - 1].T
-        if l > 1:
-            dZ = (params[f"W{l}"].T @ dZ) * g_prime(activations[l - 1])
-    return activations[1:], dW, float(cost)
+    L = check_params(params)
+    if np.shape(params[f"W{L}"])[-2] != 1:
+        raise error(f"W{L}", f"shape {np.shape(params[f'W{L}'])}", "a single logistic output unit, shape (1, n[L-1])")
+    cost, fwd, bwd = model.layer_gradients(X, Y, params, hidden=hidden)
+    return {"cost": float(cost), "Z": [fwd.Z[l] for l in range(1, L)], "A": [fwd.A[l] for l in range(1, L)],
+            "ZL": fwd.ZL, "grads": bwd.grads}
 
 
 def saturated_fraction(A, hidden):
@@ -166,9 +112,15 @@ def depth_profile(hidden="relu", init="he", scale=1.0, depth=20, width=32, m=100
     # A setting whose activations or gradients leave float64 is reported as such, not as a warning
     # from deep inside numpy (the live view's controls stay far inside the range).
     with blas.single_thread(), np.errstate(over="ignore", invalid="ignore"):  # one BLAS thread: small products
-        activations, dW, cost = _lean_forward_backward(X, Y, params, depth + 1, hidden)
+        try:
+            cost, fwd, bwd = model.layer_gradients(X, Y, params, hidden=hidden)
+        except ValueError:  # the data and params are built here: only overflowed values can be refused
+            raise ValueError(overflow) from None
+        cost = float(cost)
         if not np.isfinite(cost):
             raise ValueError(overflow)
+        activations = [fwd.A[l] for l in range(1, depth + 1)]
+        dW = [bwd.grads[f"dW{l}"] for l in range(1, depth + 2)]
         A = np.stack(activations)  # (depth, width, m): one call per statistic instead of one per layer
         middle = np.stack(dW[1:-1]) if depth > 1 else np.zeros((0, width, width))
         dW_std = np.concatenate([[dW[0].std()], middle.std(axis=(1, 2)), [dW[-1].std()]])

@@ -108,17 +108,16 @@ def initialization_explorer():
     live.fig.legend(handles=proxies, loc="outside lower center", ncol=7, fontsize=10, frameon=False)
     ax_s.set_yscale("log")
     ax_s.set_ylim(*STD_RANGE)
-    ax_s.set_xlim(0, 22)
-    # The layer axis follows the depth: drawn with the moving artists, so a depth change costs one
-    # axis, not a redraw of the whole figure.
-    live.animate(ax_s.xaxis)
+    # Layers as a position in the network, l / (depth + 1): the axis fits every depth without being
+    # redrawn (a depth change then costs no more than any other move), and reads like the
+    # histograms' "first layer ... last layer".
+    ax_s.set_xlim(0, 1.02)
     ax_s.axhline(1.0, color="#bbbbbb", linewidth=1)
-    plots.style_axes(ax_s, "spread layer by layer", "layer l", "standard deviation (log scale)")
+    plots.style_axes(ax_s, "spread layer by layer", "position: layer l / (depth + 1); 1 = output", "standard deviation (log scale)")
     status = live.animate(plots.draw_status(ax_s, "", loc=(0.5, 0.92), fontsize=11))
 
     def update(hidden, init, scale, depth):
         stats = profile(hidden, init, scale, depth)
-        ax_s.set_xlim(0, depth + 2)  # the layer axis ends at the output layer, depth + 1
         for line, hist in zip(a_lines, stats["a_hist"] + [None] * 4):
             line.set_visible(hist is not None)
             if hist is not None:
@@ -128,9 +127,10 @@ def initialization_explorer():
             if hist is not None:
                 line.set_data(*_step_xy(G_EDGES, hist))
         clip = lambda v: np.clip(v, *STD_RANGE)
-        a_std_line.set_data(np.arange(1, depth + 1), clip(stats["A_std"]))
-        g_std_line.set_data(np.arange(1, depth + 2), clip(stats["dW_std"]))
-        sat_line.set_data(np.arange(1, depth + 1), stats["saturated"])
+        position = np.arange(1, depth + 2) / (depth + 1)
+        a_std_line.set_data(position[:-1], clip(stats["A_std"]))
+        g_std_line.set_data(position, clip(stats["dW_std"]))
+        sat_line.set_data(position[:-1], stats["saturated"])
         words = verdict(stats, init)
         plots.set_status(status, words)
         a, g = stats["A_std"], stats["dW_std"]
