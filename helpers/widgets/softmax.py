@@ -59,12 +59,13 @@ def softmax_explorer(regressions=None):
     live.animate(*rects)
     hard = live.animate(bars_ax.scatter(np.arange(max_C), np.zeros(max_C), marker="_", s=900, color="k", zorder=5,
                                         label="hardmax"))
-    bars_ax.set_ylim(0, 1.05)
+    bars_ax.set_ylim(0, 1.22)  # a band above 1 for the legend, so that it never covers a bar or the hardmax mark
     bars_ax.set_xlim(-0.6, max_C - 0.4)
     bars_ax.set_xticks(np.arange(max_C), [f"class {c}" for c in range(max_C)])
     uniform = live.animate(bars_ax.axhline(1 / Cs[0], color="#777777", ls=":", lw=1.5, label="uniform 1/C"))
     plots.style_axes(bars_ax, "softmax(z / T) at the star", None, "probability")
-    bars_ax.legend(loc="upper right", fontsize=9)
+    bars_ax.set_yticks(np.linspace(0, 1, 6))
+    bars_ax.legend(loc="upper center", ncol=2, fontsize=9)
 
     def update(n_classes, temperature):
         C = n_classes
