@@ -169,6 +169,7 @@ def unstack_params(params, k):
 
 def weight_norm(params):
     """``sqrt(sum_l ||W[l]||_F^2)``: one number per network."""
+    check_params(params)
     return np.sqrt(sum(np.sum(params[f"W{l}"] ** 2, axis=(-2, -1)) for l in range(1, num_layers(params) + 1)))
 
 
@@ -214,8 +215,10 @@ def _check_lambd(lambd):
     return check_number("lambd", lambd, low=0)
 
 
-def _check_inputs(X, params, Y=None, hidden="relu", keep_prob=1.0, lambd=0.0, penalty="l2", mode="train"):
+def _check_inputs(X, params, Y=None, hidden="relu", keep_prob=1.0, lambd=0.0, penalty="l2", mode="train", needs_Y=False):
     X, Y, L = check_network_inputs(X, params, Y)  # params, then X against W1, then Y against the output
+    if Y is None and needs_Y:
+        raise error("Y", "None", f"labels (n[L], m) = ({params[f'W{L}'].shape[-2]}, {X.shape[1]})")
     check_choice("hidden", hidden, ACTIVATIONS)
     check_choice("penalty", penalty, PENALTIES)
     check_choice("mode", mode, ("train", "test"))
@@ -380,7 +383,7 @@ def layer_gradients(X, Y, params, hidden="relu", lambd=0.0, penalty="l2", keep_p
     """Forward, cost and backward in one call (train mode): ``(J, fwd, bwd)``, with ``fwd`` a
     :class:`Forward` (every layer's ``Z``, ``A``, batch statistics) and ``bwd`` a :class:`Backward`
     (every layer's ``dZ``, ``dA`` and the ``grads``). :func:`cost_and_grads` returns ``(J, bwd.grads)``."""
-    X, Y, L, kp = _check_inputs(X, params, Y, hidden, keep_prob, lambd, penalty)
+    X, Y, L, kp = _check_inputs(X, params, Y, hidden, keep_prob, lambd, penalty, needs_Y=True)
     _check_dropout_rng(kp, rng)
     return _pass(X, Y, params, L, hidden, lambd, penalty, kp, rng)
 
@@ -535,7 +538,7 @@ def fit(
         ``diverged`` (True once the cost stopped being finite or exceeded 100 times its first
         value, or 100 if that is larger; training stops when every network diverged).
     """
-    X, Y, L, kp = _check_inputs(X, params, Y, hidden, keep_prob, lambd, penalty)
+    X, Y, L, kp = _check_inputs(X, params, Y, hidden, keep_prob, lambd, penalty, needs_Y=True)
     optimizer = _check_fit_options(optimizer, num_epochs, mini_batch_size, bn_momentum, seed, progress)
     X_dev, Y_dev = _check_dev(X_dev, Y_dev, params, hidden)
 

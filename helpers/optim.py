@@ -159,27 +159,40 @@ def _per_parameter(values, names):
     return lambda pname, g: [_aligned(h, n, pname, g) for h, n in zip(values, names)]
 
 
+def _check_params(params):
+    if not isinstance(params, dict) or not params:
+        raise error("params", describe(params) if params != {} else "an empty dict",
+                    "a dict of arrays such as {'W1': ..., 'b1': ...}")
+    for name, value in params.items():
+        as_float_array(f"params[{name!r}]", value)
+    return params
+
+
 def _check_grads(params, grads):
     """The gradients that have a parameter, as ``name -> g``; a clear error for anything else."""
-    if not isinstance(params, dict) or not isinstance(grads, dict):
-        raise ValueError(f"params and grads must be dicts of arrays; got {type(params).__name__} "
-                         f"and {type(grads).__name__}")
+    if not isinstance(params, dict):
+        raise error("params", describe(params), "a dict of arrays such as {'W1': ..., 'b1': ...}")
+    if not isinstance(grads, dict) or not grads:
+        raise error("grads", describe(grads) if grads != {} else "an empty dict",
+                    "a dict of gradients such as {'dW1': ..., 'db1': ...}")
     paired = {}
     for key, g in grads.items():
         # Runs once per update (thousands of times in a replay), hence the plain attribute checks.
         name = key[1:] if isinstance(key, str) and key[:1] == "d" else None
         value = params.get(name)
         if value is None:
-            raise ValueError(f"grads[{key!r}] has no parameter: a gradient 'dW1' belongs to params['W1']; "
-                             f"params has {sorted(params)}")
+            fix = f"name it 'd{key}'" if isinstance(key, str) and key in params else None
+            raise error(f"grads[{key!r}]", "a key with no parameter",
+                        f"'d' + a key of params ({sorted(map(str, params))}), as dW1 for params['W1']", fix)
         if getattr(g, "shape", None) != getattr(value, "shape", None) and np.shape(g) != np.shape(value):
-            raise ValueError(f"grads[{key!r}] must have the shape of params[{name!r}], "
-                             f"{np.shape(params[name])}; got {np.shape(g)}")
+            raise error(f"grads[{key!r}]", f"shape {np.shape(g)}", f"the shape of params[{name!r}], {np.shape(value)}",
+                        f"pass {key}.T" if np.shape(g) == np.shape(value)[::-1] else None)
         paired[name] = g
     return paired
 
 
 def _zeros(params):
+    _check_params(params)
     return {name: np.zeros_like(value, dtype=np.float64) for name, value in params.items()}
 
 
@@ -218,6 +231,7 @@ def gd(learning_rate=0.01):
     learning_rate = _check_learning_rate(learning_rate)
 
     def init(params):
+        _check_params(params)
         return {"t": 0}
 
     def update(params, grads, state):
@@ -456,6 +470,7 @@ def adamw(learning_rate=0.001, beta1=0.9, beta2=0.999, epsilon=1e-8, weight_deca
     learning_rate, beta1, beta2, epsilon : as :func:`adam`.
     weight_decay : float >= 0 or array of them, default 0.01 (0 gives Adam exactly).
     """
+    weight_decay = _hyper("weight_decay", weight_decay, low=0)
     return _adam(learning_rate, beta1, beta2, epsilon, weight_decay)
 
 

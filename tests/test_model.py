@@ -344,3 +344,17 @@ def test_huge_gradients_in_fit_neither_warn_nor_freeze_adam():
     moved = np.abs(trained["W1"] - params["W1"])
     assert np.all(np.isfinite(trained["W1"])) and np.all(moved > 0.05) and np.all(moved <= 5 * 0.1 * 1.01)
     assert np.all(np.isfinite(history["cost"]))
+
+
+def test_weight_norm_and_cost_and_grads_check_their_inputs():
+    X, Y = data.make_moons(20, seed=0)
+    params = model.init_params([2, 3, 1])
+    assert model.weight_norm(params) == pytest.approx(np.sqrt(np.sum(params["W1"] ** 2) + np.sum(params["W2"] ** 2)))
+    with pytest.raises(ValueError, match="W1"):
+        model.weight_norm({"b1": params["b1"]})
+    with pytest.raises(ValueError, match="NaN"):
+        model.weight_norm({**params, "W1": np.full((3, 2), np.nan)})
+    with pytest.raises(ValueError, match="Y: got None"):
+        model.cost_and_grads(X, None, params)
+    with pytest.raises(ValueError, match="Y: got None"):
+        model.fit(X, None, params, num_epochs=1)

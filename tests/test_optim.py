@@ -227,7 +227,7 @@ def test_grads_that_do_not_match_params(name):
     state = opt.init(params)
     with pytest.raises(ValueError, match=r"shape of params\['W1'\]"):
         opt.update(params, {"dW1": np.zeros((2, 3))}, state)
-    with pytest.raises(ValueError, match="has no parameter"):
+    with pytest.raises(ValueError, match=r"grads\['dw1'\]: got a key with no parameter"):
         opt.update(params, {"dw1": np.zeros((3, 2))}, state)
 
 
@@ -505,3 +505,20 @@ def test_clip_by_norm_per_network_and_huge_values():
 def test_clip_by_norm_bad_inputs(grads, max_norm, message):
     with pytest.raises(ValueError, match=message):
         optim.clip_by_norm(grads, max_norm)
+
+
+@pytest.mark.parametrize("name", ALL + ["adamw"])
+def test_empty_grads_and_params_that_are_not_a_dict(name):
+    params, _ = two_params()
+    opt = optim.make(name, 0.1)
+    with pytest.raises(ValueError, match="grads: got an empty dict"):
+        opt.update(params, {}, opt.init(params))
+    with pytest.raises(ValueError, match="params: got a list"):
+        opt.init([params["W1"], params["b1"]])
+    with pytest.raises(ValueError, match=r"grads\['W1'\]: got a key with no parameter.*name it 'dW1'"):
+        opt.update(params, {"W1": params["W1"]}, opt.init(params))
+
+
+def test_adamw_rejects_a_missing_weight_decay():
+    with pytest.raises(ValueError, match="weight_decay: got None"):
+        optim.adamw(0.1, weight_decay=None)

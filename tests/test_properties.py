@@ -504,7 +504,110 @@ def _chapter_targets():
         out.append(target("network_from_scratch.compute_cost", getattr(nfs, "compute_cost", None),
                           lambda draw: (lambda m: dict(AL=np.full((1, m), 0.3), Y=binary_labels(draw, m)))(draw(st.integers(2, 9))),
                           {"AL": Arr(), "Y": Labels()}, data=("AL", "Y")))
+    out += _more_chapter_targets()
     return [t for t in out if t.fn is not None]  # a function renamed or moved by its owner is skipped
+
+
+def _more_chapter_targets():
+    out = []
+    norm = chapter("input_normalization", "normalization")
+    if norm:
+        name = norm.__name__[8:]
+        def b_xy(draw):
+            m = draw(st.integers(5, 9))
+            return dict(X=floats(draw, (2, m)), y=floats(draw, (1, m)))
+        out.append(target(f"{name}.least_squares", getattr(norm, "least_squares", None), b_xy, {"X": Arr(), "y": Arr()}, data=("X", "y")))
+        out.append(target(f"{name}.max_stable_learning_rate", getattr(norm, "max_stable_learning_rate", None),
+                          lambda draw: {"X": b_xy(draw)["X"]}, {"X": Arr(transposable=False)}, data=("X",)))
+        out.append(target(f"{name}.standardize_train_test", getattr(norm, "standardize_train_test", None),
+                          lambda draw: dict(X_train=floats(draw, (2, 6)), X_test=floats(draw, (2, 3))),
+                          {"X_train": Arr(transposable=False), "X_test": Arr()}, data=("X_train",)))
+    lr = chapter("lr_decay")
+    if lr:
+        out.append(target("lr_decay.noisy_quadratic_sgd", getattr(lr, "noisy_quadratic_sgd", None),
+                          seeded(alphas=np.array([0.1, 0.05, 0.02]), noise_std=1.0, seed=0),
+                          {"alphas": Arr(transposable=False, flat=False), "noise_std": NONNEG, "seed": INT0}, data=("alphas",)))
+    opt = chapter("optimizers")
+    if opt:
+        out.append(target("optimizers.adam_efficient_learning_rate", getattr(opt, "adam_efficient_learning_rate", None),
+                          seeded(learning_rate=0.01, beta1=0.9, beta2=0.999, t=3),
+                          {"learning_rate": POS, "beta1": BETA, "beta2": BETA, "t": Num(1, integer=True, arrays_ok=True)}))
+    ew = chapter("ewa")
+    if ew:
+        out.append(target("ewa.bias_correct", getattr(ew, "bias_correct", None), seeded(v=np.linspace(0.1, 1, 8), beta=0.9),
+                          {"v": Arr(transposable=False, flat=False), "beta": BETA}, data=("v",)))
+        out.append(target("ewa.mean_lag", getattr(ew, "mean_lag", None), seeded(beta=0.9), {"beta": BETA}))
+        out.append(target("ewa.roughness", getattr(ew, "roughness", None), seeded(v=np.linspace(0.1, 1, 8)),
+                          {"v": Arr(transposable=False, flat=False)}, data=("v",)))
+    bn = chapter("batchnorm")
+    if bn:
+        out.append(target("batchnorm.training_status", getattr(bn, "training_status", None),
+                          seeded(costs=np.array([2.3, 1.0, 0.5]), chance_cost=2.3),
+                          {"costs": Arr(transposable=False, flat=False), "chance_cost": POS}, data=("costs",)))
+    ini = chapter("initialization")
+    if ini:
+        out.append(target("initialization.saturated_fraction", getattr(ini, "saturated_fraction", None),
+                          lambda draw: dict(A=np.tanh(floats(draw, (3, 5))), hidden="tanh"),
+                          {"A": Arr(transposable=False, flat=False), "hidden": Choice()}, data=("A",)))
+        out.append(target("initialization.constant_params", getattr(ini, "constant_params", None),
+                          seeded(layer_dims=[2, 3, 1], value=0.5), {"value": Num()}))
+    hp = chapter("hyperparameter_search", "hyperparameters")
+    if hp:
+        name = hp.__name__[8:]
+        out.append(target(f"{name}.sample_uniform", getattr(hp, "sample_uniform", None),
+                          lambda draw: dict(low=0.0, high=1.0, size=5, rng=np.random.default_rng(0)),
+                          {"low": Num(), "high": Num(), "rng": Rng()}))
+        out.append(target(f"{name}.sample_beta", getattr(hp, "sample_beta", None),
+                          lambda draw: dict(low=0.9, high=0.999, size=5, rng=np.random.default_rng(0)),
+                          {"low": BETA, "high": BETA, "rng": Rng()}))
+    nfs = chapter("network_from_scratch")
+    if nfs:
+        def b_update(draw):
+            X, Y, params = b_network(draw)
+            _, grads = model.cost_and_grads(X, Y, params)
+            return dict(params=params, grads=grads, learning_rate=0.1)
+        out.append(target("network_from_scratch.update_parameters", getattr(nfs, "update_parameters", None), b_update,
+                          {"params": Params(), "grads": Grads(), "learning_rate": POS}))
+        out.append(target("network_from_scratch.predict", getattr(nfs, "predict", None),
+                          lambda draw: dict(zip(("X", "params"), (lambda n: (n[0], n[2]))(b_network(draw)))),
+                          {"X": Arr(), "params": Params()}, data=("X",)))
+        out.append(target("network_from_scratch.linear_activation_forward", getattr(nfs, "linear_activation_forward", None),
+                          lambda draw: {**b_affine(draw), "activation": "relu"},
+                          {"A_prev": Arr(), "W": Arr(), "b": Arr(), "activation": Choice()}, data=("A_prev",)))
+    reg = chapter("regularization")
+    if reg:
+        def b_l2b(draw):
+            X, Y, params = b_network(draw)
+            _, grads = model.cost_and_grads(X, Y, params)
+            return dict(grads=grads, params=params, lambd=0.1, m=X.shape[1])
+        out.append(target("regularization.l2_backward", getattr(reg, "l2_backward", None), b_l2b,
+                          {"grads": Grads(), "params": Params(reads="W"), "lambd": NONNEG, "m": Num(1, integer=True)}))
+        out.append(target("regularization.flip_images", getattr(reg, "flip_images", None), seeded(X=np.ones((64, 3))),
+                          {"X": Arr()}, data=("X",)))
+    sm = chapter("softmax")
+    if sm:
+        def b_sm(draw):
+            C, m = distinct_dims(draw, 2, 2, 7)
+            return dict(A=layers.softmax(floats(draw, (C, m))), Y=one_hot_labels(draw, C, m))
+        out.append(target("softmax.softmax_cross_entropy_backward", getattr(sm, "softmax_cross_entropy_backward", None), b_sm,
+                          {"A": Arr(), "Y": Labels(one_hot=True)}, data=("A", "Y")))
+    bv = chapter("bias_variance")
+    if bv:
+        out.append(target("bias_variance.bayes_proba", getattr(bv, "bayes_proba", None),
+                          lambda draw: dict(X=floats(draw, (2, 5)), noise=0.2, label_noise=0.05),
+                          {"X": Arr(), "noise": POS, "label_noise": Num(0, 0.5)}, data=("X",)))
+    mb = chapter("mini_batch")
+    if mb:
+        def b_line(draw):
+            m = draw(st.integers(3, 9))
+            return dict(w=0.5, b=0.1, X=floats(draw, (1, m)), Y=floats(draw, (1, m)))
+        out.append(target("mini_batch.line_grads", getattr(mb, "line_grads", None), b_line,
+                          {"X": Arr(), "Y": Arr()}, data=("X", "Y")))
+    out.append(target("surfaces.steps_to_reach", surfaces.steps_to_reach,
+                      lambda draw: dict(surface=surfaces.get("quadratic"),
+                                        trajectory=surfaces.replay(surfaces.get("quadratic"), optim.gd(0.1), (1.0, 1.0), 20), tol=0.01),
+                      {"tol": POS}))
+    return out
 
 
 TARGETS = CORE + _chapter_targets()
@@ -514,20 +617,9 @@ TARGETS = CORE + _chapter_targets()
 VALID = "valid"
 MODEL, OPTIM = "model owner (CORE-A)", "optim owner (CORE-A)"
 KNOWN = {
-    "model.cost_and_grads": {WRONG_TYPE: f"{MODEL}: Y=None gives a TypeError inside the cost instead of a ValueError"},
+    # (CORE-A fixed the model/optim entries here; the accuracy case stays until its generator is
+    # fixed: for a 4-class output, "labels 0..9" falls back to all-3 labels, which are valid.)
     "model.accuracy": {LABELS: f"{MODEL}: labels {{0, 7}} against a logistic output give an accuracy instead of a ValueError"},
-    "model.weight_norm": {
-        PARAMS: f"{MODEL}: params without W1 give 0.0 (no check of the parameter dict)",
-        NONFINITE: f"{MODEL}: NaN in W1 gives NaN out",
-        WRONG_TYPE: f"{MODEL}: W1 given as a str gives a TypeError"},
-    "optim.adamw": {NOT_A_NUMBER: f"{OPTIM}: weight_decay=None is accepted (plain Adam) instead of a ValueError"},
-    "optim.gd(...).update": {PARAMS: f"{OPTIM}: update with grads={{}} changes nothing and says nothing"},
-    "optim.momentum(...).update": {
-        PARAMS: f"{OPTIM}: update with grads={{}} changes nothing and says nothing",
-        WRONG_TYPE: f"{OPTIM}: init(params) with a list of arrays gives an AttributeError"},
-    "optim.adam(...).update": {
-        PARAMS: f"{OPTIM}: update with grads={{}} changes nothing and says nothing",
-        WRONG_TYPE: f"{OPTIM}: init(params) with a list of arrays gives an AttributeError"},
     "regularization.l2_penalty": {PARAMS: "regularization owner: params without W2 (b2 present) give the L2 term of W1 alone"},
     "regularization.sparsity": {PARAMS: "regularization owner: params without W2 (b2 present) give a sparsity over W1 alone"},
     "dropout.expected_activation": {
