@@ -240,9 +240,38 @@ def test_a_second_run_keeps_the_learners_work_and_reports_course_changes(tmp_pat
     sixth = le.write_edition(course, dest)
     assert "02_b.ipynb" in sixth.kept and "02_b.ipynb" not in {c.name for c in sixth.changed}
 
+    # The learner takes the newest 01 with their solution copied in (between the markers): up to date.
+    newest = nbformat.read(str(dest / le.UPDATES / "01_a-2.ipynb"), as_version=4)
+    k = cell_index(newest, "def double")
+    newest.cells[k].source = newest.cells[k].source.replace('raise NotImplementedError("one multiplication")', "return x + x")
+    nbformat.write(newest, str(dest / "01_a.ipynb"))
+    (dest / le.UPDATES / "01_a-2.ipynb").unlink()
+    seventh = le.write_edition(course, dest)
+    assert "01_a.ipynb" in seventh.kept and not seventh.changed
+    assert not (dest / le.UPDATES / "01_a-2.ipynb").exists()
+    assert nbformat.read(str(dest / "01_a.ipynb"), as_version=4) == newest
+
     # A deleted file is written again (that is how to start a chapter over).
     (dest / "03_c.ipynb").unlink()
     assert le.write_edition(course, dest).restored == ["03_c.ipynb"]
+
+
+def test_notes_outside_the_exercises_are_kept_and_named_when_the_course_changes(tmp_path):
+    course = write_course(tmp_path / "course", {"01_a.ipynb": teacher_notebook("A")})
+    dest = tmp_path / "learner"
+    le.write_edition(course, dest)
+    mine = nbformat.read(str(dest / "01_a.ipynb"), as_version=4)
+    mine.cells.insert(2, new_markdown_cell("My notes: the checker wants an array."))
+    nbformat.write(mine, str(dest / "01_a.ipynb"))
+    saved = (dest / "01_a.ipynb").read_bytes()
+    summary = le.write_edition(course, dest)
+    assert summary.kept == ["01_a.ipynb"] and not summary.changed and (dest / "01_a.ipynb").read_bytes() == saved
+    nb = nbformat.read(str(course / "01_a.ipynb"), as_version=4)
+    nb.cells[cell_index(nb, "def double")].source = DOUBLE.replace("Twice x.", "Twice x, elementwise.")
+    nbformat.write(nb, str(course / "01_a.ipynb"))
+    summary = le.write_edition(course, dest)
+    assert [(c.name, c.edited) for c in summary.changed] == [("01_a.ipynb", True)]
+    assert (dest / "01_a.ipynb").read_bytes() == saved
 
 
 def test_files_the_tool_did_not_write_are_never_overwritten(tmp_path):

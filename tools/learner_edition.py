@@ -159,11 +159,34 @@ def sources_hash(nb):
     return hashlib.sha256(json.dumps(cells, ensure_ascii=False).encode()).hexdigest()
 
 
-def file_sources_hash(path):
+def _frame(source):
+    """``source`` without what is between the solution markers: the part the learner does not write."""
+    out, inside = [], False
+    for line in source.splitlines():
+        if line.strip() == BEGIN:
+            inside = True
+        elif line.strip() == END:
+            inside = False
+        elif inside:
+            continue
+        out.append(line)
+    return "\n".join(out)
+
+
+def frame_hash(nb):
+    """A hash of the notebook's sources with every solution block emptied: the same for the
+    generated edition and for a learner's copy of it in which only the solution blocks were written."""
+    cells = [[c.cell_type, _frame(c.source)] for c in nb.cells]
+    return hashlib.sha256(json.dumps(cells, ensure_ascii=False).encode()).hexdigest()
+
+
+def file_hashes(path):
+    """``(sources_hash, frame_hash)`` of a notebook file, ``(None, None)`` if it cannot be read."""
     try:
-        return sources_hash(nbformat.read(str(path), as_version=4))
+        nb = nbformat.read(str(path), as_version=4)
     except Exception:  # unreadable (half-saved, not JSON): the learner's, and different
-        return None
+        return None, None
+    return sources_hash(nb), frame_hash(nb)
 
 
 def notebook_text(nb):
@@ -246,7 +269,7 @@ def _update_path(dest, name, wanted):
         path = folder / (name if k == 1 else f"{stem}-{k}{suffix}")
         if not path.exists():
             return path, True
-        if file_sources_hash(path) == wanted:
+        if file_hashes(path)[0] == wanted:
             return path, False
     raise RuntimeError(f"{folder}: 999 versions of {name}; clear some out")
 
@@ -257,7 +280,10 @@ def write_edition(course=COURSE, dest=DEFAULT_DEST):
     course, dest = Path(course), Path(dest)
     dest.mkdir(parents=True, exist_ok=True)
     manifest_path = dest / MANIFEST
-    manifest = json.loads(manifest_path.read_text()) if manifest_path.exists() else {}
+    try:
+        manifest = json.loads(manifest_path.read_text()) if manifest_path.exists() else {}
+    except ValueError:  # damaged: every existing file then counts as the learner's, which is safe
+        manifest = {}
     records = manifest.setdefault("notebooks", {})
     summary = Summary(dest)
     names = []
@@ -265,27 +291,29 @@ def write_edition(course=COURSE, dest=DEFAULT_DEST):
         name = teacher_path.name
         names.append(name)
         nb = learner_notebook(nbformat.read(str(teacher_path), as_version=4), name)
-        wanted = sources_hash(nb)
+        wanted = {"sources": sources_hash(nb), "frame": frame_hash(nb)}
         target = dest / name
         record = records.get(name)
         if not target.exists():
             _write_new(target, notebook_text(nb))
-            records[name] = {"sources": wanted}
+            records[name] = wanted
             (summary.restored if record else summary.added).append(name)
             continue
-        mine = file_sources_hash(target)
-        if mine == wanted:
-            records[name] = {"sources": wanted}
+        sources, frame = file_hashes(target)
+        if frame is not None and frame == wanted["frame"]:
+            # The current course version, maybe with the learner's solutions in it (also after the
+            # learner took an update): nothing to do.
+            records[name] = wanted
             summary.kept.append(name)
-        elif record is not None and record.get("sources") == wanted:
-            summary.kept.append(name)  # the course did not change; the learner did
+        elif record is not None and record.get("frame") == wanted["frame"]:
+            summary.kept.append(name)  # the course did not change; the learner changed more than the solutions
         else:
-            update, new_file = _update_path(dest, name, wanted)
+            update, new_file = _update_path(dest, name, wanted["sources"])
             if new_file:
                 _write_new(update, notebook_text(nb))
             if record is None:
-                records[name] = record = {"sources": None}  # a file we did not write: the learner's
-            edited = mine is None or mine != record["sources"]  # None: unreadable, so not ours
+                records[name] = record = {"sources": None, "frame": None}  # not written by us: the learner's
+            edited = sources is None or sources != record.get("sources")  # None: unreadable, so not ours
             summary.changed.append(Changed(name, update, edited, new_file))
     summary.gone = sorted(n for n in records if n not in names and (dest / n).exists())
     manifest["course"] = str(course.resolve())
