@@ -85,7 +85,7 @@ def normalization_explorer(problems=None):
     for ax, problem, color in zip(live.axes[:2], problems, RAW_AND_STANDARDIZED):
         gap = problem.J_grid.max() - problem.J_star
         levels = problem.J_star + gap * np.geomspace(1e-3, 1, 12)
-        ax.contour(problem.w1, problem.w2, problem.J_grid, levels=levels, cmap="viridis", linewidths=1.0)
+        ax.contour(problem.w1, problem.w2, problem.J_grid, levels=levels, colors="0.6", linewidths=1.0)  # grey: the paths carry the colours
         ax.plot(*problem.w_star[0], marker="*", color="k", markersize=13, linestyle="none")
         (path,) = ax.plot([], [], "-o", color=color, markersize=3, linewidth=1.2)
         (point,) = ax.plot([], [], "o", color=color, markeredgecolor="k", markersize=8)
