@@ -176,9 +176,9 @@ class Arr:
 
 @dataclasses.dataclass(frozen=True)
 class Labels:
-    """Binary labels ``(1, m)`` of 0/1 or one-hot ``(C, m)``."""
+    """Binary labels ``(1, m)`` of 0/1 or one-hot ``(C, m)`` (told apart by the valid value's rows)."""
 
-    one_hot: bool = False
+    one_hot: bool = False  # documents the recipe; the mistakes follow the value's shape
     outputs_known: bool = True  # the number of output units is known (params given), so a
     # one-hot Y for a binary output is a mistake
     integer_labels_ok: bool = False  # integer labels (1, m) are accepted for a softmax output
@@ -191,16 +191,15 @@ class Labels:
         m = Y.shape[1]
         rng = np.random.default_rng(m)
         out = []
-        if not self.one_hot:
-            y = Y[0]
+        if Y.shape[0] == 1:  # binary labels (recipes put both classes in every Y)
             out += [
                 (LABELS, "labels {1, 2}", (Y + 1)),
                 (LABELS, "labels {-1, 1}", 2 * Y - 1),
                 (LABELS, "probabilities", rng.uniform(0.05, 0.95, Y.shape)),
                 *([(LABELS, "one-hot for a binary output", np.vstack([1 - Y, Y]))] if self.outputs_known else []),
-                (LABELS, "labels 0..9", np.where(y > 0, 7.0, 0.0).reshape(1, -1) if y.any() else np.full((1, m), 3.0)),
+                (LABELS, "labels {0, 7}", 7.0 * Y),
             ]
-        else:
+        else:  # one-hot (C, m)
             C = Y.shape[0]
             labels = Y.argmax(axis=0).astype(float).reshape(1, -1)
             two = Y.copy()
@@ -209,6 +208,7 @@ class Labels:
             none[:, -1] = 0.0
             out += [
                 *([] if self.integer_labels_ok else [(LABELS, "integer labels instead of one-hot", labels)]),
+                (LABELS, f"integer labels beyond the {C} classes", labels + C),
                 (LABELS, "two 1s in a column", two),
                 (LABELS, "a column without a 1", none),
                 (LABELS, "softmax probabilities", np.full(Y.shape, 1.0 / C)),
@@ -216,7 +216,7 @@ class Labels:
             ]
         if Y.shape[0] != Y.shape[1]:
             out.append((TRANSPOSED, "transposed", Y.T.copy()))
-        if not self.one_hot and m > 1:
+        if Y.shape[0] == 1 and m > 1:
             out.append((TRANSPOSED, "flattened to 1-D", Y.ravel().copy()))
         spoiled = Y.copy()
         spoiled.flat[Y.size // 2] = np.nan
