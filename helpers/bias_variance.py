@@ -18,7 +18,7 @@ from .exercises import Mistake
 from .validate import as_float_array, check_number
 
 __all__ = ["Diagnosis", "verdict", "CASES", "bayes_error", "bayes_error_from_proba", "bayes_proba", "Grid",
-           "train_grid", "capacity_curve", "learning_curve", "check_train_dev_test_split", "check_verdict",
+           "train_grid", "capacity_curve", "learning_curve", "selection_bias", "check_train_dev_test_split", "check_verdict",
            "check_bayes_error_from_proba"]
 
 RECIPE = {
@@ -247,6 +247,44 @@ def learning_curve(train_sizes=(20, 40, 80, 160, 320, 640), hidden_units=16, noi
                                num_epochs, learning_rate) for m in train_sizes]
     train, dev = (np.stack(e, axis=1) for e in zip(*errors))
     return np.array(train_sizes), train, dev
+
+
+def selection_bias(hidden_units=(2, 4, 8, 16, 32, 64), seeds=range(3), m=100, noise=0.25, label_noise=0.05,
+                   dev_size=200, test_size=10_000, n_splits=200, num_epochs=250, learning_rate=0.05, data_seed=0,
+                   split_seed=0):
+    """Pick the best of several networks on a dev set, then measure the winner on a test set.
+
+    ``[2, h, 1]`` networks, one per ``h`` in ``hidden_units`` and initialization in ``seeds``, are
+    trained on one training set of ``m`` examples. A pool of ``dev_size + test_size`` fresh examples
+    is then split ``n_splits`` times at random into a dev set and a test set; each time the network
+    with the lowest dev error is chosen, and its dev error and its test error are recorded.
+
+    Returns a dict of arrays: ``dev_error`` and ``test_error`` (the winner's, one per split) and
+    ``pool_error`` (every network's error on the whole pool, the best estimate of its true error).
+    """
+    seeds = _check_curve_args("hidden_units", hidden_units, seeds, dev_size, num_epochs, learning_rate, 0.0, noise,
+                              label_noise)
+    check_number("m", m, low=2, integer=True)
+    check_number("test_size", test_size, low=1, integer=True)
+    check_number("n_splits", n_splits, low=1, integer=True)
+    check_number("split_seed", split_seed, low=0, integer=True)
+    X, Y = data.make_noisy(m, noise, label_noise, seed=data_seed)
+    X_pool, Y_pool = data.make_noisy(dev_size + test_size, noise, label_noise, seed=data_seed + 2000)
+    wrong = []  # (networks, pool): True where a network misclassifies a pool example
+    for h in hidden_units:
+        stack = model.stack_params([model.init_params([2, h, 1], seed=s) for s in seeds])
+        trained, _ = model.fit(X, Y, stack, optim.adam(learning_rate), num_epochs=num_epochs)
+        wrong.append(model.predict(X_pool, trained)[:, 0, :] != Y_pool)
+    wrong = np.concatenate(wrong)
+    rng = np.random.default_rng(split_seed)
+    dev_error, test_error = np.empty(n_splits), np.empty(n_splits)
+    for i in range(n_splits):
+        order = rng.permutation(wrong.shape[1])
+        dev, test = order[:dev_size], order[dev_size:]
+        errors = wrong[:, dev].mean(axis=1)
+        winner = int(np.argmin(errors))
+        dev_error[i], test_error[i] = errors[winner], wrong[winner, test].mean()
+    return {"dev_error": dev_error, "test_error": test_error, "pool_error": wrong.mean(axis=1)}
 
 
 CASES = [

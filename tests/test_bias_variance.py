@@ -158,3 +158,13 @@ def test_grid_names_its_keys_for_a_missing_one():
                          dev_size=20)
     with pytest.raises(ValueError, match="hidden_units"):
         grid[(0.2, 20, 64, 0.0)]
+
+
+def test_selection_bias_records_the_winner_of_each_split():
+    result = bv.selection_bias(hidden_units=(2, 8), seeds=(0, 1), dev_size=30, test_size=300, n_splits=5,
+                               num_epochs=10)
+    assert result["dev_error"].shape == result["test_error"].shape == (5,)
+    assert result["pool_error"].shape == (4,)
+    assert np.all((result["dev_error"] >= 0) & (result["dev_error"] <= 1))
+    with pytest.raises(ValueError, match="test_size"):
+        bv.selection_bias(test_size=0)
