@@ -52,6 +52,7 @@ def expected_activation(A, keep_prob, n_draws=2000, seed=0, inverted=True):
     A = as_float_array("A", A, ndim=2)
     check_number("keep_prob", keep_prob, low=0, high=1, low_open=True)
     check_number("n_draws", n_draws, low=1, integer=True)
+    check_number("seed", seed, low=0, integer=True)
     rng = np.random.default_rng(seed)
     total = np.zeros_like(A)
     for _ in range(n_draws):

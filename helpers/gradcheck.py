@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .validate import as_float_array, check_choice, check_number
+from .validate import as_float_array, check_choice, check_number, describe, error
 
 __all__ = [
     "BANDS",
@@ -80,7 +80,7 @@ def relative_difference(approx, exact):
     approx = as_float_array("approx", approx)
     exact = as_float_array("exact", exact)
     if approx.shape != exact.shape:
-        raise ValueError(f"approx and exact must have the same shape; got {approx.shape} and {exact.shape}")
+        raise error("approx", f"shape {approx.shape}", f"the shape of exact, {exact.shape}")
     denominator = np.linalg.norm(approx) + np.linalg.norm(exact)
     return 0.0 if denominator == 0 else float(np.linalg.norm(approx - exact) / denominator)
 
@@ -95,7 +95,7 @@ def max_relative_error(approx, exact, floor=1e-3):
     approx = as_float_array("approx", approx)
     exact = as_float_array("exact", exact)
     if approx.shape != exact.shape:
-        raise ValueError(f"approx and exact must have the same shape; got {approx.shape} and {exact.shape}")
+        raise error("approx", f"shape {approx.shape}", f"the shape of exact, {exact.shape}")
     check_number("floor", floor, low=0, high=1)
     size = np.abs(approx) + np.abs(exact)
     denominator = np.maximum(size, floor * size.max(initial=0.0) + 1e-12)
@@ -232,36 +232,33 @@ def gradient_check(cost_fn, params, grads, epsilon=1e-7, keys=None):
     Returns a :class:`GradientReport`. ``params`` is not modified.
     """
     if not callable(cost_fn):
-        raise ValueError(f"cost_fn must be a function params -> J; got {type(cost_fn).__name__}")
+        raise error("cost_fn", describe(cost_fn), "a function params -> J", "gradient_check.network_cost_fn(X, Y)")
     if not isinstance(params, dict) or not params:
-        raise ValueError(f"params must be a non-empty dict of arrays {{'W1': ..., 'b1': ...}}; got {params!r:.60}")
+        raise error("params", describe(params) if not isinstance(params, dict) else "an empty dict",
+                    "a non-empty dict of arrays {'W1': ..., 'b1': ...}")
     if not isinstance(grads, dict):
-        raise ValueError(f"grads must be a dict {{'dW1': ..., 'db1': ...}}; got {type(grads).__name__}")
+        raise error("grads", describe(grads), "a dict {'dW1': ..., 'db1': ...}")
     check_number("epsilon", epsilon, low=0, low_open=True)
     low, high = EPSILON_RANGE
     if not low <= epsilon <= high:
-        raise ValueError(f"epsilon must be in [{low:g}, {high:g}] for the verdict bands to mean something; got "
-                         f"{epsilon!r} (below 1e-10 rounding, above 1e-3 truncation error dominates); expected "
-                         "e.g. 1e-7, or study other epsilons with numerical_gradient")
+        raise error("epsilon", repr(epsilon), f"a value in [{low:g}, {high:g}], where the verdict bands mean something "
+                    "(below, rounding error dominates; above, truncation error)", "1e-7 (numerical_gradient takes any epsilon)")
     unknown = [k for k in grads if not (isinstance(k, str) and k.startswith("d") and k[1:] in params)]
     if unknown:
-        hint = ""
-        if any(k in params for k in unknown):
-            hint = "; gradients are named with a d in front of the parameter, e.g. dW1 for W1"
-        raise ValueError(f"grads has key(s) {', '.join(map(repr, unknown))} that name no parameter; expected keys "
-                         f"among {', '.join('d' + k for k in params)}{hint}")
+        fix = f"name it 'd{unknown[0]}' (a d in front of the parameter's name)" if unknown[0] in params else None
+        raise error("grads", f"the key {unknown[0]!r}, which names no parameter",
+                    f"keys among {', '.join('d' + k for k in params)}", fix)
     keys = [k for k in params if "d" + k in grads] if keys is None else list(keys)
     if not keys:
-        raise ValueError(f"grads holds no gradient to check; expected keys such as {', '.join('d' + k for k in params)}")
-    missing = [k for k in keys if "d" + k not in grads]
-    if missing:
-        raise ValueError(f"grads has no gradient for {missing}; expected keys {['d' + k for k in keys]}")
+        raise error("grads", "no gradient to check (an empty dict)", f"keys such as {', '.join('d' + k for k in params)}")
     for k in keys:
         if k not in params:
-            raise ValueError(f"keys names {k!r}, which is not in params (keys {', '.join(params)})")
+            raise error("keys", f"{k!r}, which is not in params", f"names among {', '.join(params)}")
+        if "d" + k not in grads:
+            raise error("grads", f"no gradient for {k!r}", f"the keys {', '.join('d' + k for k in keys)}")
         if np.shape(grads["d" + k]) != np.shape(params[k]):
-            raise ValueError(f"grads['d{k}'] must have the shape of params['{k}'] {np.shape(params[k])}; "
-                             f"got {np.shape(grads['d' + k])}")
+            fix = f"pass d{k}.T" if np.shape(grads["d" + k]) == np.shape(params[k])[::-1] else None
+            raise error(f"grads['d{k}']", f"shape {np.shape(grads['d' + k])}", f"the shape of params['{k}'], {np.shape(params[k])}", fix)
     theta, spec, exact, f = vector_problem(cost_fn, params, grads, keys)
     approx = numerical_gradient(f, theta, epsilon=epsilon)
     return GradientReport(keys, [shape for _, shape in spec], approx, exact)

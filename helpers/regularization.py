@@ -23,7 +23,7 @@ import numpy as np
 
 from . import data, exercises, model, optim, plots
 from .blas import single_thread
-from .validate import as_float_array, check_choice, check_number, check_X
+from .validate import as_float_array, check_choice, check_grads, check_number, check_params, check_X
 
 __all__ = [
     "NEAR_LINEAR_Z",
@@ -69,14 +69,9 @@ def overfitting_data(m=50, noise=0.3, label_noise=0.1, dev_size=400, seed=0):
 
 
 def _weights(params):
-    """``L`` for a parameter dict holding ``W1..WL`` (and ``b1..bL``, when any bias is there)."""
-    if not isinstance(params, dict) or "W1" not in params:
-        raise ValueError(f"params must be a dict with W1, b1, ..., WL, bL (see model.init_params); got "
-                         f"{type(params).__name__}{' with keys ' + ', '.join(map(str, params)) if isinstance(params, dict) else ''}")
-    L = model.num_layers(params)
-    for l in range(1, L + 1):
-        as_float_array(f"W{l}", params[f"W{l}"], ndim=(2, 3))
-    return L
+    """``L`` for a parameter dict holding exactly ``W1..WL`` with ``b1..bL`` (a stack of networks too);
+    see :func:`helpers.validate.check_params`."""
+    return check_params(params)
 
 
 def l2_penalty(params, lambd, m):
@@ -95,9 +90,7 @@ def l2_backward(grads, params, lambd, m):
     check_number("lambd", lambd, low=0)
     check_number("m", m, low=1, integer=True)
     L = _weights(params)
-    missing = [f"dW{l}" for l in range(1, L + 1) if not isinstance(grads, dict) or f"dW{l}" not in grads]
-    if missing:
-        raise ValueError(f"grads must hold {', '.join(f'dW{l}' for l in range(1, L + 1))}; missing {', '.join(missing)}")
+    check_grads(grads, params)
     new = dict(grads)
     for l in range(1, L + 1):
         new[f"dW{l}"] = grads[f"dW{l}"] + lambd / m * params[f"W{l}"]

@@ -21,6 +21,9 @@ def test_expected_activation_is_kept():
     assert dropout.expected_activation(A, 1.0, n_draws=3)["relative_error"] == 0.0
     with pytest.raises(ValueError, match="keep_prob"):
         dropout.expected_activation(A, 1.5)
+    for seed in (True, -1, 0.5, None):
+        with pytest.raises(ValueError, match="seed"):
+            dropout.expected_activation(A, 0.5, n_draws=3, seed=seed)
 
 
 def test_model_draws_a_new_mask_every_iteration():

@@ -163,10 +163,13 @@ def test_l2_backward_and_penalty_validate():
     assert np.allclose(reg.l2_backward(grads, params, 0.5, 5)["dW1"], 0.1)
     with pytest.raises(ValueError, match="dW1"):
         reg.l2_backward({"W1": np.zeros((2, 3))}, params, 0.5, 5)
-    with pytest.raises(ValueError, match="W1, b1"):
+    with pytest.raises(ValueError, match="params"):
         reg.l2_penalty({}, 0.5, 5)
-    with pytest.raises(ValueError, match="W1, b1"):
+    with pytest.raises(ValueError, match="params"):
         reg.sparsity({})
+    two_layers = model.init_params([2, 3, 1], seed=0)
+    with pytest.raises(ValueError, match="b2"):  # b2 without W2: not a one-layer network
+        reg.l2_penalty({k: v for k, v in two_layers.items() if k != "W2"}, 0.5, 5)
     with pytest.raises(ValueError, match="lambd"):
         reg.l2_penalty(params, "0.1", 5)
     X, _, _, _ = reg.overfitting_data(m=10, dev_size=5)
