@@ -21,6 +21,8 @@ key            colour       meaning
 ``adam``       ``#AA4499``  purple
 ``adamw``      ``#332288``  indigo
 ``reference``  ``#AAAAAA``  light grey: guides (a theoretical curve, a threshold, a minimum)
+``A``          ``#CC6677``  rose: a statistic of the activations A[l], layer by layer (chapter 12)
+``dW``         ``#DDAA33``  ochre: a statistic of the gradients dW[l], layer by layer (chapter 12)
 =============  ===========  ====================================================================
 
 :data:`CLASS_COLORS` are the classes 0, 1, 2, ... (light orange, light blue, pear, pink, light
@@ -70,6 +72,8 @@ COLORS = {
     "adam": "#AA4499",
     "adamw": "#332288",
     "reference": "#AAAAAA",
+    "A": "#CC6677",
+    "dW": "#DDAA33",
 }
 """Line colours by meaning (see the table in the module docstring)."""
 

@@ -78,9 +78,11 @@ def search_explorer(searches=None):
         live.animate(best)
         plots.style_axes(ax, titles[j], "learning rate alpha (log scale)", ylabels[j])
         artists.append({"trials": trials, "rug": rug, "best": best, "boxes": boxes, "y_low": y.min()})
-    live.fig.colorbar(mesh, ax=live.axes[1], label="score: log10 of dev cost / dev cost at w = 0 (lower is better)")
-    pairs = ((plots.COLORS["train"], "best so far, alpha x epsilon"), (plots.COLORS["dev"], "best so far, alpha x beta1"))
-    lines = [live.animate(ax_best.step([], [], where="post", linewidth=2.2, color=c)[0]) for c, _ in pairs]
+    live.fig.colorbar(mesh, ax=live.axes[1], label="dev score, log10 (lower is better)")
+    # Both curves are dev scores: the dev colour, told apart by the line style.
+    pairs = (("-", "best so far, alpha x epsilon"), ("--", "best so far, alpha x beta1"))
+    lines = [live.animate(ax_best.step([], [], where="post", linewidth=2.2, linestyle=style, color=plots.COLORS["dev"])[0])
+             for style, _ in pairs]
     ax_best.set_xlim(1, N_OPTIONS[-1])
     ax_best.set_ylim(vmin, 0.1)
     # Proxies in a figure legend: drawn once with the static background.
@@ -89,9 +91,9 @@ def search_explorer(searches=None):
     proxies += [Line2D([], [], marker="*", linestyle="none", markersize=12, color="#ff3fa4", markeredgecolor="k",
                        label="best trial"),
                 Line2D([], [], marker="|", linestyle="none", markersize=10, color="#ff3fa4", label="alpha values tried")]
-    proxies += [Line2D([], [], color=c, linewidth=2.2, label=l) for c, l in pairs]
+    proxies += [Line2D([], [], color=plots.COLORS["dev"], linestyle=style, linewidth=2.2, label=l) for style, l in pairs]
     live.fig.legend(handles=proxies, loc="outside lower center", ncol=7, fontsize=10, frameon=False)
-    plots.style_axes(ax_best, "best score so far", "trial number", "best score (log10 dev cost ratio)")
+    plots.style_axes(ax_best, "best score so far", "trial number", "best dev score (log10)")
     n_distinct = live.animate(ax_best.text(0.04, 0.93, "", transform=ax_best.transAxes, fontsize=11, va="top"))
 
     def update(strategy, n_trials, alpha_scale, seed):

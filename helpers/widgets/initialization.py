@@ -18,7 +18,7 @@ DEPTHS = (2, 5, 10, 20, 30, 50)
 A_EDGES = np.linspace(-2, 2, 41)
 G_EDGES = np.linspace(-14, 4, 37)
 STD_RANGE = (1e-14, 1e14)
-LAYER_COLORS = ("#1f77b4", "#2ca02c", "#ff7f0e", "#d62728")
+LAYER_COLORS = tuple(plots.series_colors(4))  # positions in the network: an ordered series, first to last
 WIDTH, M = 32, 64  # small enough that a 50-layer forward and backward take a few milliseconds
 
 
@@ -89,11 +89,11 @@ def initialization_explorer():
         ax.set_xlim(edges[0], edges[-1])
     plots.style_axes(ax_a, "activations A[l] (end bins: beyond $\\pm$2)", "activation value", "fraction of units (log)")
     plots.style_axes(ax_g, "gradients dW[l]", "$\\log_{10} |dW|$ (end bins: beyond)", "fraction of weights (log)")
-    (a_std_line,) = ax_s.plot([], [], "-o", markersize=3, color=plots.COLORS["train"])
-    (g_std_line,) = ax_s.plot([], [], "-s", markersize=3, color=plots.COLORS["dev"])
+    (a_std_line,) = ax_s.plot([], [], "-o", markersize=3, color=plots.COLORS["A"])
+    (g_std_line,) = ax_s.plot([], [], "-s", markersize=3, color=plots.COLORS["dW"])
     # The saturated share is a fraction in [0, 1]: its own linear axis on the right.
     ax_sat = ax_s.twinx()
-    (sat_line,) = ax_sat.plot([], [], ":", color="#555555", linewidth=1.8)
+    (sat_line,) = ax_sat.plot([], [], ":", color=plots.COLORS["reference"], linewidth=1.8)
     ax_sat.set_ylim(0, 1.02)
     ax_sat.set_ylabel("saturated (relu: zero) share", fontsize=11)
     ax_sat.tick_params(labelsize=10)
@@ -102,9 +102,9 @@ def initialization_explorer():
     # clear of the moving histograms.
     proxies = [Line2D([], [], color=c, linewidth=1.8, label=l) for c, l in
                zip(LAYER_COLORS, ("first layer", "one third deep", "two thirds deep", "last layer"))]
-    proxies += [Line2D([], [], marker="o", markersize=3, color=plots.COLORS["train"], label="std of A[l]"),
-                Line2D([], [], marker="s", markersize=3, color=plots.COLORS["dev"], label="std of dW[l]"),
-                Line2D([], [], linestyle=":", color="#555555", label="saturated (relu: zero) share, right axis")]
+    proxies += [Line2D([], [], marker="o", markersize=3, color=plots.COLORS["A"], label="std of A[l]"),
+                Line2D([], [], marker="s", markersize=3, color=plots.COLORS["dW"], label="std of dW[l]"),
+                Line2D([], [], linestyle=":", color=plots.COLORS["reference"], label="saturated (relu: zero) share, right axis")]
     live.fig.legend(handles=proxies, loc="outside lower center", ncol=7, fontsize=10, frameon=False)
     ax_s.set_yscale("log")
     ax_s.set_ylim(*STD_RANGE)
@@ -112,7 +112,7 @@ def initialization_explorer():
     # redrawn (a depth change then costs no more than any other move), and reads like the
     # histograms' "first layer ... last layer".
     ax_s.set_xlim(0, 1.02)
-    ax_s.axhline(1.0, color="#bbbbbb", linewidth=1)
+    ax_s.axhline(1.0, color=plots.COLORS["reference"], linewidth=1)
     plots.style_axes(ax_s, "spread layer by layer", "position: layer l / (depth + 1); 1 = output", "standard deviation (log scale)")
     status = live.animate(plots.draw_status(ax_s, "", loc=(0.5, 0.92), fontsize=11))
 
