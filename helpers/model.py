@@ -356,8 +356,9 @@ def backward_pass(dZL, fwd, params, hidden="relu", lambd=0.0, penalty="l2"):
 def _backward(dZL, fwd, params, L, hidden, lambd, penalty):
     act_backward = ACTIVATIONS[hidden][1]
     m = dZL.shape[-1]
-    lam = np.asarray(lambd, dtype=float)[..., None, None]
-    use_penalty = bool(np.any(lam))
+    use_penalty = isinstance(lambd, np.ndarray) or lambd != 0
+    lam = np.asarray(lambd, dtype=float)[..., None, None] if use_penalty else 0.0
+    use_penalty = use_penalty and bool(lam.any())
     grads, dZs, dAs = {}, {}, {}
     dZ, dA = dZL, None  # dA: gradient of A[l], set by the layer above
     for l in range(L, 0, -1):
@@ -429,8 +430,10 @@ def penalty_term(params, lambd, m, penalty="l2"):
     ``lambd`` is a number, or an array ``(K,)`` for a stack of ``K`` networks (one cost each);
     ``m`` is the number of examples of the batch the data cost averages over.
     """
+    if not isinstance(lambd, np.ndarray) and lambd == 0:  # the common case, without numpy's any()
+        return 0.0
     lam = np.asarray(lambd, dtype=float)
-    if not np.any(lam):
+    if not lam.any():
         return 0.0
     L = num_layers(params)
     if penalty == "l2":
