@@ -40,7 +40,7 @@ from . import optim as _optim
 from .blas import single_thread
 from .data import mini_batches
 from .validate import (as_float_array, check_choice, check_labels, check_logits_and_labels, check_network_inputs,
-                       check_number, check_params, check_X, describe, error)
+                       check_number, check_params, describe, error)
 
 __all__ = [
     "ACTIVATIONS",
