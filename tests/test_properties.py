@@ -987,3 +987,24 @@ def test_extreme_but_valid_chapter_inputs_are_silent():
         kappa = _silent_or_refused(norm.condition_number, X)
         assert isinstance(kappa, ValueError) or kappa >= 1  # inf is an honest answer for a singular Hessian
     VALID_TRIED["extreme chapter inputs"] += 1
+
+
+def test_check_params_names_the_batchnorm_key_and_check_grads_the_gradient():
+    params = model.init_params([3, 4, 5, 2], seed=0, batchnorm=True)
+    assert validate.check_params(params) == 3
+    cases = [
+        ({k: v for k, v in params.items() if k != "running_var2"}, r"^params: got no running_var2"),
+        ({**params, "b1": np.zeros((4, 1))}, r"^params: got an extra key 'b1' \(a batch-norm layer has beta, not b\)"),
+        ({**params, "gamma2": np.ones((1, 5))}, r"^gamma2: got shape \(1, 5\).*pass gamma2\.T"),
+        ({**params, "W2": params["W2"].T}, r"^W2: got shape \(4, 5\), expected \(n\[2\], n\[1\]\) = \(5, 4\), e.g. pass W2\.T"),
+    ]
+    for bad, message in cases:
+        with pytest.raises(ValueError, match=message):
+            validate.check_params(bad)
+    plain = model.init_params([3, 4, 2], seed=0)
+    grads = {f"d{k}": np.zeros_like(v) for k, v in plain.items()}
+    assert validate.check_grads(grads, plain) is grads
+    with pytest.raises(ValueError, match=r"^grads: got no 'dW1'.*e.g. name it 'dW1'"):
+        validate.check_grads({k[1:]: v for k, v in grads.items()}, plain)
+    with pytest.raises(ValueError, match=r"^dW2: got shape \(4, 2\), expected the shape of W2, \(2, 4\), e.g. pass dW2\.T"):
+        validate.check_grads({**grads, "dW2": grads["dW2"].T}, plain)
