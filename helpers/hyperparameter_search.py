@@ -34,7 +34,7 @@ from typing import NamedTuple
 import numpy as np
 
 from . import blas, data, exercises, model, optim
-from .validate import as_float_array, check_choice, check_number, check_rng, error
+from .validate import as_float_array, check_choice, check_number, check_rng, check_X_Y, error
 
 __all__ = [
     "Hyperparameter",
@@ -157,17 +157,20 @@ def _check_rng(rng):
 
 def sample_uniform(low, high, size, rng):
     """``size`` values uniform in ``[low, high]``."""
+    check_number("size", size, low=1, integer=True)
     return from_unit(Hyperparameter("value", low, high, "linear"), _check_rng(rng).random(size))
 
 
 def sample_log_uniform(low, high, size, rng):
     """``size`` values with ``log10`` uniform in ``[log10 low, log10 high]``: ``10 ** uniform(a, b)``."""
+    check_number("size", size, low=1, integer=True)
     return from_unit(Hyperparameter("value", low, high, "log"), _check_rng(rng).random(size))
 
 
 def sample_beta(low, high, size, rng):
     """``size`` values of ``beta`` in ``[low, high]`` with ``1 - beta`` log-uniform:
     ``beta = 1 - 10 ** uniform(log10(1 - low), log10(1 - high))``."""
+    check_number("size", size, low=1, integer=True)
     return from_unit(Hyperparameter("beta", low, high, "one_minus_log"), _check_rng(rng).random(size))
 
 
@@ -546,6 +549,17 @@ def digits_splits(seed=0):
             for name, (X_part, y_part) in (("train", (X_train, y_train)), ("dev", (X_dev, y_dev)), ("test", (X_test, y_test)))}
 
 
+def _check_splits(splits, parts=("train", "dev")):
+    if not isinstance(splits, dict) or any(part not in splits for part in parts):
+        raise error("splits", repr(sorted(splits)) if isinstance(splits, dict) else type(splits).__name__,
+                    f"a dict with {', '.join(parts)}: (X, Y) pairs", "digits_splits()")
+    for part in parts:
+        if not isinstance(splits[part], (tuple, list)) or len(splits[part]) != 2:
+            raise error(f"splits[{part!r}]", type(splits[part]).__name__, "an (X, Y) pair")
+        check_X_Y(*splits[part])
+    return splits
+
+
 def network_space():
     """The search space of :func:`network_search`: the learning rate on a log scale, Adam's
     ``beta1`` through ``1 - beta1`` on a log scale, and two integers, the hidden units per layer
@@ -574,7 +588,7 @@ def train_network(point, splits, num_epochs=8, mini_batch_size=64, seed=0):
     Returns ``(params, history)`` of :func:`helpers.model.fit` (a run that diverges is flagged in
     ``history["diverged"]`` before its weights overflow matter).
     """
-    X, Y = splits["train"]
+    X, Y = _check_splits(splits, ("train",))["train"]
     dims = layer_dims_of(point, X.shape[0], Y.shape[0])
     params = model.init_params(dims, init="he", seed=seed)
     adam = optim.adam(learning_rate=float(point[0]), beta1=float(point[1]))
@@ -599,6 +613,7 @@ def network_search(space, points, splits, num_epochs=8, mini_batch_size=64, seed
     space = _check_space(space)
     if [hp.name for hp in space] != [hp.name for hp in network_space()]:
         raise error("space", str([hp.name for hp in space]), str([hp.name for hp in network_space()]), "network_space()")
+    _check_splits(splits)
     points = as_float_array("points", points, ndim=2)
     if points.shape[1] != 4 or points.shape[0] == 0:
         raise error("points", f"shape {points.shape}", "(n, 4) with n >= 1: one row per trial")
@@ -627,7 +642,7 @@ def babysit(point, splits, num_blocks=8, epochs_per_block=2, shrink=0.3, mini_ba
     check_number("num_blocks", num_blocks, low=1, integer=True)
     check_number("epochs_per_block", epochs_per_block, low=1, integer=True)
     check_number("shrink", shrink, low=0, high=1, low_open=True, high_open=True)
-    X, Y = splits["train"]
+    X, Y = _check_splits(splits)["train"]
     params = model.init_params(layer_dims_of(point, X.shape[0], Y.shape[0]), init="he", seed=seed)
     alpha, beta1 = float(point[0]), float(point[1])
     dev = [float(model.accuracy(*splits["dev"], params))]

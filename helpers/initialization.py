@@ -24,7 +24,7 @@ from functools import lru_cache
 import numpy as np
 
 from . import blas, data, exercises, model, optim
-from .validate import check_choice, check_number, check_params, check_X, error
+from .validate import as_float_array, check_choice, check_number, check_params, check_X, error
 
 __all__ = [
     "forward_backward",
@@ -69,7 +69,7 @@ def saturated_fraction(A, hidden):
     """Share of units stuck where the activation is flat: ``|A| > 0.99`` for tanh, ``A < 0.01`` or
     ``A > 0.99`` for sigmoid, ``A == 0`` for ReLU (no gradient flows back), none for linear."""
     check_choice("hidden", hidden, model.ACTIVATIONS)
-    A = np.asarray(A)
+    A = as_float_array("A", A)
     if hidden == "tanh":
         return float(np.mean(np.abs(A) > 0.99))
     if hidden == "sigmoid":
@@ -148,7 +148,7 @@ def constant_params(layer_dims, value=0.5):
 def unit_spread(params):
     """For each layer, how different its units are: ``max |row_i - row_0|`` over the rows of
     ``[W[l] | b[l]]`` (0 when every unit of the layer computes the same function)."""
-    L = model.num_layers(params)
+    L = check_params(params)
     spreads = []
     for l in range(1, L + 1):
         rows = np.concatenate([params[f"W{l}"], params[f"b{l}"]], axis=-1)
@@ -211,14 +211,20 @@ def random_linear_norms(scale, L, n=100, m=50, seed=0):
     """
     check_number("scale", scale, low=0, low_open=True)
     check_number("L", L, low=1, integer=True)
+    check_number("n", n, low=1, integer=True)
+    check_number("m", m, low=1, integer=True)
     rng = np.random.default_rng(seed)
     A = rng.standard_normal((n, m))
     norms = [np.linalg.norm(A)]
-    with blas.single_thread():
+    with blas.single_thread(), np.errstate(over="ignore", invalid="ignore"):
         for _ in range(L):
             A = (scale / np.sqrt(n)) * rng.standard_normal((n, n)) @ A
             norms.append(np.linalg.norm(A))
-    return np.array(norms) / norms[0]
+    ratios = np.array(norms) / norms[0]
+    if not np.all(np.isfinite(ratios)):
+        raise error("random_linear_norms", f"norms beyond float64 with scale {scale:g} over {L} layers",
+                    "a product that stays finite", "a scale closer to 1 or fewer layers")
+    return ratios
 
 
 _RULES = {  # name -> (variance of W[l] as a function of n[l-1], formula shown to the learner)

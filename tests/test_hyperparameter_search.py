@@ -239,3 +239,15 @@ def test_widget_counts_distinct_alphas():
     assert not any(b.get_visible() for b in boxes)
     explorer.set(strategy="coarse to fine")
     assert all(b.get_visible() for b in boxes)
+
+
+@pytest.mark.parametrize("call, match", [
+    (lambda: hp.sample_log_uniform(1e-4, 1.0, "3", np.random.default_rng(0)), "size: got '3'"),
+    (lambda: hp.sample_beta(0.9, 0.99, 3, 0), "rng: got"),
+    (lambda: hp.train_network(np.array([0.01, 0.9, 8, 1]), {}), "splits: got"),
+    (lambda: hp.babysit(np.array([0.01, 0.9, 8, 1]), {"train": (np.zeros((2, 3)), np.zeros((1, 3)))}), "splits: got"),
+    (lambda: hp.network_search(hp.network_space(), [[0.01, 0.9, 8, 1]], {"train": 1, "dev": 2}), "an \\(X, Y\\) pair"),
+])
+def test_bad_inputs_get_the_package_error(call, match):
+    with pytest.raises(ValueError, match=match):
+        call()

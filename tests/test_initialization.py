@@ -203,3 +203,14 @@ def test_depth_profile_is_the_model_pass(hidden):
     assert np.isclose(profile["cost"], J)
     assert np.allclose(profile["A_std"], [fwd.A[l].std() for l in range(1, 7)])
     assert np.allclose(profile["dW_std"], [bwd.grads[f"dW{l}"].std() for l in range(1, 8)])
+
+
+@pytest.mark.parametrize("call, match", [
+    (lambda: initialization.saturated_fraction("a", "tanh"), "A: got 'a'"),
+    (lambda: initialization.unit_spread({}), "params: got keys"),
+    (lambda: initialization.random_linear_norms(1.0, 3, n=0), "n: got 0"),
+    (lambda: initialization.random_linear_norms(1e200, 50), "beyond float64"),
+])
+def test_bad_inputs_get_the_package_error(call, match):
+    with pytest.raises(ValueError, match=match):
+        call()
