@@ -417,10 +417,11 @@ def _adam(learning_rate, beta1, beta2, epsilon, weight_decay):
             g = _bounded(g) if bound else g
             v[name] = b1 * state["v"][name] + c1 * g
             s[name] = b2 * state["s"][name] + c2 * g * g
-            step = (v[name] / correct1) / (np.sqrt(s[name] / correct2) + eps)
+            v_hat, s_hat = v[name] / correct1, s[name] / correct2
             if wd is not None and _decays(name):
-                step = step + wd * params[name]
-            new[name] = params[name] - a * step
+                new[name] = params[name] - a * (v_hat / (np.sqrt(s_hat) + eps) + wd * params[name])
+            else:  # the operations in the order of the formula (a * v_hat first): same bits as always
+                new[name] = params[name] - a * v_hat / (np.sqrt(s_hat) + eps)
         return new, {"t": t, "v": v, "s": s}
 
     return Optimizer(init, _scale_free(step))

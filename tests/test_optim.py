@@ -522,3 +522,12 @@ def test_empty_grads_and_params_that_are_not_a_dict(name):
 def test_adamw_rejects_a_missing_weight_decay():
     with pytest.raises(ValueError, match="weight_decay: got None"):
         optim.adamw(0.1, weight_decay=None)
+
+
+def test_adam_is_the_formula_bit_for_bit():
+    # Stored notebook outputs depend on Adam's exact operation order: alpha * v_hat first, then
+    # the division (the order of the formula and of every earlier version of this module).
+    params, grads = two_params()
+    new, _ = run(optim.adam(0.05, beta1=0.7, beta2=0.99, epsilon=1e-6), params, grads)
+    np.testing.assert_array_equal(new["W1"], hand("adam", params["W1"], [g["dW1"] for g in grads], 0.05,
+                                                  beta1=0.7, beta2=0.99, eps=1e-6))
