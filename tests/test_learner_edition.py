@@ -341,6 +341,19 @@ def test_progress_grades_each_exercise_and_reports_a_broken_cell_without_changin
     assert "square(3) is wrong" in text and "undefined_name" in text
 
 
+def test_progress_stops_an_endless_loop_and_says_so(tmp_path, monkeypatch):
+    monkeypatch.setattr(le, "CELL_TIMEOUT", 3)
+    course = write_course(tmp_path / "course", {"01_a.ipynb": teacher_notebook("A")})
+    dest = tmp_path / "learner"
+    le.write_edition(course, dest)
+    nb = nbformat.read(str(dest / "01_a.ipynb"), as_version=4)
+    nb.cells[cell_index(nb, "def double")].source = "def double(x):\n    while True:\n        pass\n"
+    nbformat.write(nb, str(dest / "01_a.ipynb"))
+    (chapter,) = le.progress(dest, course)
+    assert [(e.exercise, e.status) for e in chapter.exercises] == [("double", "failed"), ("square", "not written")]
+    assert "did not finish within 3 s" in chapter.exercises[0].message
+
+
 def test_progress_finds_checks_the_learner_moved_or_retyped(tmp_path):
     course = write_course(tmp_path / "course", {"01_a.ipynb": teacher_notebook("A")})
     dest = tmp_path / "learner"

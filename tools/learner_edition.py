@@ -402,10 +402,13 @@ def _first_line(source):
 
 
 def _error(cell):
+    """What went wrong in an executed cell ("raised NameError: ..."), or None."""
     for output in cell.get("outputs", []):
         if output.get("output_type") == "error":
+            if output.get("ename") == "KeyboardInterrupt":  # nbclient interrupts a cell at the timeout
+                return f"did not finish within {CELL_TIMEOUT} s and was stopped (an endless loop?)"
             value = str(output.get("evalue", "")).strip().splitlines()
-            return f"{output.get('ename')}: {value[0] if value else ''}".rstrip(": ")
+            return "raised " + f"{output.get('ename')}: {value[0] if value else ''}".rstrip(": ")
     return None
 
 
@@ -457,7 +460,7 @@ def read_chapter(name, executed, original, expected, exercise_ids=(), demo_ids=(
                                               result.get("message", "")))
         error = _error(cell)
         if not results and error:
-            chapter.exercises.append(Exercise(name, exercise, "failed", f"the check (cell {index + 1}) raised {error}"))
+            chapter.exercises.append(Exercise(name, exercise, "failed", f"the check (cell {index + 1}) {error}"))
         elif not results:
             chapter.exercises.append(Exercise(name, exercise, "not run", f"the check (cell {index + 1}) did not run"))
 
@@ -481,7 +484,7 @@ def read_chapter(name, executed, original, expected, exercise_ids=(), demo_ids=(
             exercise = cell.get("id") in exercise_ids or has_solution(original.cells[index])
             chapter.outside += not exercise
             where = "your exercise cell" if exercise else "cell"
-            chapter.problems.append(f"{where} {index + 1} ({_first_line(original.cells[index].source)}) raised {error}")
+            chapter.problems.append(f"{where} {index + 1} ({_first_line(original.cells[index].source)}) {error}")
     return chapter
 
 
