@@ -529,5 +529,9 @@ def test_adam_is_the_formula_bit_for_bit():
     # the division (the order of the formula and of every earlier version of this module).
     params, grads = two_params()
     new, _ = run(optim.adam(0.05, beta1=0.7, beta2=0.99, epsilon=1e-6), params, grads)
-    np.testing.assert_array_equal(new["W1"], hand("adam", params["W1"], [g["dW1"] for g in grads], 0.05,
-                                                  beta1=0.7, beta2=0.99, eps=1e-6))
+    W, v, s = params["W1"], 0.0, 0.0
+    for t, g in enumerate([gr["dW1"] for gr in grads], start=1):
+        v = 0.7 * v + (1 - 0.7) * g
+        s = 0.99 * s + (1 - 0.99) * g * g
+        W = W - 0.05 * (v / (1 - 0.7**t)) / (np.sqrt(s / (1 - 0.99**t)) + 1e-6)
+    np.testing.assert_array_equal(new["W1"], W)
