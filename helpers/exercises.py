@@ -39,6 +39,7 @@ __all__ = [
     "NotWritten",
     "checker",
     "call",
+    "call_in_place",
     "expect_array",
     "expect_shape",
     "expect_close",
@@ -117,10 +118,16 @@ def call(fn, *args, **kwargs):
     Raises :class:`NotWritten` when ``fn`` raises ``NotImplementedError`` or returns ``None``, and
     :class:`Mistake` (naming the exception and the learner's line) when it raises anything else.
     Arguments are copied first when they are arrays or dicts of arrays, so that a learner's
-    in-place change cannot alter the checker's reference data.
+    in-place change cannot alter the checker's reference data; :func:`call_in_place` does not copy.
     """
     args = [_copy(a) for a in args]
     kwargs = {k: _copy(v) for k, v in kwargs.items()}
+    return call_in_place(fn, *args, **kwargs)
+
+
+def call_in_place(fn, *args, **kwargs):
+    """:func:`call` without the copies: for an exercise whose function must change an array it is
+    given (the numerical gradient perturbs ``theta`` in place), so the checker can see the change."""
     try:
         value = fn(*args, **kwargs)
     except NotImplementedError as error:

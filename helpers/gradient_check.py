@@ -286,18 +286,6 @@ def _test_function():
     return theta, f
 
 
-class _InPlace:
-    """The learner's ``fn`` bound to its arguments, for :func:`helpers.exercises.call` to run without
-    copying them: the numerical gradient must perturb the very ``theta`` that ``f`` reads. It shows
-    ``fn``'s code, so that an error is still reported with the learner's line."""
-
-    def __init__(self, fn, *args):
-        self.fn, self.args, self.__code__ = fn, args, getattr(fn, "__code__", None)
-
-    def __call__(self):
-        return self.fn(*self.args)
-
-
 @exercises.checker("the two-sided numerical gradient")
 def check_numerical_gradient(numerical_gradient_fn):
     """Check a learner's ``numerical_gradient_fn(f, theta, epsilon) -> dtheta_approx``.
@@ -309,7 +297,7 @@ def check_numerical_gradient(numerical_gradient_fn):
     theta, f = _test_function()
     original = theta.copy()
     epsilon = 1e-4
-    got = exercises.call(_InPlace(numerical_gradient_fn, f, theta, epsilon))
+    got = exercises.call_in_place(numerical_gradient_fn, f, theta, epsilon)
     if not np.array_equal(theta, original):
         raise exercises.Mistake("theta is not restored after the check: put every entry back to its value "
                                 "(theta[i] = original) after perturbing it")
