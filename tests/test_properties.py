@@ -616,15 +616,12 @@ def _more_chapter_targets():
 TARGETS = CORE + _chapter_targets()
 
 # Bugs found in modules other owners hold (the lead routes them): target -> {class: reason}.
+# The xfails are strict: the owner who fixes one removes its entry here in the same commit.
 # VALID marks the test that the valid recipe runs.
 VALID = "valid"
 MODEL, OPTIM = "model owner (CORE-A)", "optim owner (CORE-A)"
 KNOWN = {
     "mini_batch.line_cost": {WRONG_TYPE: "mini_batch owner: w={...} gives a TypeError from float()"},
-    "initialization.saturated_fraction": {
-        EMPTY: "initialization owner: A with m = 0 gives numpy's 'Mean of empty slice' warning",
-        NONFINITE: "initialization owner: NaN in A gives a saturated fraction of 0.0",
-        WRONG_TYPE: "initialization owner: A=None gives a TypeError from abs()"},
     "lr_decay.noisy_quadratic_sgd": {
         NONFINITE: "lr_decay owner: seed=nan gives numpy's TypeError (seed is not validated)",
         NOT_A_NUMBER: "lr_decay owner: seed=True is accepted as a seed",
@@ -637,13 +634,7 @@ KNOWN = {
     "network_from_scratch.update_parameters": {PARAMS: "network_from_scratch owner: an extra W4 in params (no gradient) is ignored silently"},
     "softmax.softmax_cross_entropy_backward": {LABELS: "softmax owner: a one-hot Y with two 1s in a column is accepted"},
     "bias_variance.bayes_proba": {TRANSPOSED: "bias_variance owner: a transposed X gives numpy's broadcast ValueError"},
-    "hyperparameter_search.sample_log_uniform": {
-        NONFINITE: "hyperparameter_search owner: size=nan gives numpy's TypeError",
-        NOT_A_NUMBER: "hyperparameter_search owner: size=True gives numpy's TypeError (size=None returns a scalar)",
-        OUT_OF_RANGE: "hyperparameter_search owner: size=0 returns an empty array",
-        WRONG_TYPE: "hyperparameter_search owner: size={...} gives numpy's TypeError"},
 }
-KNOWN["hyperparameters.sample_log_uniform"] = KNOWN["hyperparameter_search.sample_log_uniform"]
 
 
 def _cases():
