@@ -11,11 +11,12 @@ from matplotlib.lines import Line2D
 
 from .. import data, input_normalization, plots
 from . import Experiment, LiveFigure, register
+from .batchnorm import BN_COLORS
 
 LEARNING_RATES = (1e-4, 3e-4, 1e-3, 2e-3, 3e-3, 3.5e-3, 1e-2, 0.1, 0.5, 1.0, 1.7, 2.0)
 ITERATIONS = (0, 1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 3000)
-# Raw inputs black; standardized inputs purple, the colour of normalized layers (batch norm) in chapter 9.
-RAW_AND_STANDARDIZED = ("black", "tab:purple")
+# Without / with normalization: the colours of chapter 9's plain and batch-norm networks.
+RAW_AND_STANDARDIZED = (BN_COLORS["no BN"], BN_COLORS["BN"])
 
 
 @dataclass
@@ -85,7 +86,7 @@ def normalization_explorer(problems=None):
     for ax, problem, color in zip(live.axes[:2], problems, RAW_AND_STANDARDIZED):
         gap = problem.J_grid.max() - problem.J_star
         levels = problem.J_star + gap * np.geomspace(1e-3, 1, 12)
-        ax.contour(problem.w1, problem.w2, problem.J_grid, levels=levels, colors="0.6", linewidths=1.0)  # grey: the paths carry the colours
+        ax.contour(problem.w1, problem.w2, problem.J_grid, levels=levels, colors="0.82", linewidths=0.9)  # light grey: the paths carry the colours
         ax.plot(*problem.w_star[0], marker="*", color="k", markersize=13, linestyle="none")
         (path,) = ax.plot([], [], "-o", color=color, markersize=3, linewidth=1.2)
         (point,) = ax.plot([], [], "o", color=color, markeredgecolor="k", markersize=8)
@@ -104,8 +105,8 @@ def normalization_explorer(problems=None):
     ax_curve.set_yscale("log")
     ax_curve.set_xlim(1, ITERATIONS[-1])
     ax_curve.set_ylim(1e-12, 1e4)
-    ax_curve.axhline(1e-6, color="#999999", linestyle=":", linewidth=1)
-    ax_curve.text(1.3, 2e-6, "converged: gap < $10^{-6}$", fontsize=9, color="#666666")
+    ax_curve.axhline(1e-6, color=plots.COLORS["reference"], linestyle=":", linewidth=1)
+    ax_curve.text(1.3, 2e-6, "converged: gap < $10^{-6}$", fontsize=9, color=plots.COLORS["reference"])
     # One legend under the panels, made of proxies, so that it is part of the static background.
     proxies = [Line2D([], [], marker="*", color="k", markersize=11, linestyle="none", label="minimum $w^*$")]
     proxies += [Line2D([], [], marker="o", markersize=4, color=c, label=f"gradient descent, {p.name}")

@@ -62,7 +62,7 @@ def softmax_explorer(regressions=None):
     bars_ax.set_ylim(0, 1.22)  # a band above 1 for the legend, so that it never covers a bar or the hardmax mark
     bars_ax.set_xlim(-0.6, max_C - 0.4)
     bars_ax.set_xticks(np.arange(max_C), [f"class {c}" for c in range(max_C)])
-    uniform = live.animate(bars_ax.axhline(1 / Cs[0], color="#777777", ls=":", lw=1.5, label="uniform 1/C"))
+    uniform = live.animate(bars_ax.axhline(1 / Cs[0], color=plots.COLORS["reference"], ls=":", lw=1.5, label="uniform 1/C"))
     plots.style_axes(bars_ax, "softmax(z / T) at the star", None, "probability")
     bars_ax.set_yticks(np.linspace(0, 1, 6))
     bars_ax.legend(loc="upper center", ncol=2, fontsize=9)
