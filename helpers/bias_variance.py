@@ -83,7 +83,9 @@ def bayes_proba(X, noise, label_noise=0.0):
     outer, inner = _arcs()
 
     def log_density(arc):
-        d2 = ((X[:, None, :] - arc[:, :, None]) ** 2).sum(axis=0)  # (n_arc, m)
+        # Squared distances (n_arc, m) as |a|^2 + |x|^2 - 2 a.x: one small product instead of an
+        # (2, n_arc, m) difference array; clipped at 0 where rounding makes a tiny distance negative.
+        d2 = np.maximum((arc**2).sum(axis=0)[:, None] + (X**2).sum(axis=0)[None, :] - 2 * (arc.T @ X), 0.0)
         a = -d2 / (2 * noise**2)
         top = a.max(axis=0)
         return top + np.log(np.exp(a - top).mean(axis=0))
