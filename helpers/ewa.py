@@ -21,7 +21,7 @@ from __future__ import annotations
 import numpy as np
 
 from . import exercises
-from .validate import as_float_array, check_number
+from .validate import as_float_array, check_bool, check_number
 
 __all__ = [
     "ewa",
@@ -69,6 +69,7 @@ def ewa(theta, beta=0.9, bias_correction=False, start="zero"):
     """
     theta = _check_series(theta)
     _check_beta(beta)
+    check_bool("bias_correction", bias_correction)
     if start not in ("zero", "first"):
         raise ValueError(f"start must be 'zero' (v_0 = 0) or 'first' (v_1 = theta_1); got {start!r}")
     if start == "first" and bias_correction:

@@ -70,9 +70,12 @@ def _check_line_data(X, Y):
 def line_cost(w, b, X, Y):
     """``J(w, b) = 1/(2m) sum_i (w x(i) + b - y(i))^2``; ``w`` and ``b`` broadcast (e.g. grids)."""
     X, Y = _check_line_data(X, Y)
-    w = np.asarray(w, dtype=float)
-    b = np.asarray(b, dtype=float)
+    return _moment_cost(as_float_array("w", w), as_float_array("b", b), X, Y)
+
+
+def _moment_cost(w, b, X, Y):
     # Expanded in the moments of the data so that a grid of (w, b) costs no (grid x m) array.
+    # NaN in w or b (a stopped run's path) gives NaN there.
     xx, x, xy, y, yy = (np.mean(X * X), np.mean(X), np.mean(X * Y), np.mean(Y), np.mean(Y * Y))
     return 0.5 * (w * w * xx + 2 * w * b * x + b * b - 2 * w * xy - 2 * b * y + yy)
 
@@ -154,32 +157,25 @@ def line_sgd(X, Y, mini_batch_size, learning_rates, num_epochs=20, start=(-1.0, 
         alive = ~diverged
         path[alive, step, 0] = params["w"][alive]
         path[alive, step, 1] = params["b"][alive]
-    cost = line_cost(path[..., 0], path[..., 1], X, Y)
+    cost = _moment_cost(path[..., 0], path[..., 1], X, Y)   # NaN after a divergence
     return {"path": path, "cost": cost, "steps_per_epoch": steps // num_epochs, "diverged": diverged}
 
 
 def time_line_epoch(X, Y, mini_batch_size, learning_rate=0.01, repeats=3, seed=0):
-    """Median CPU seconds of one epoch of plain mini-batch gradient descent on the line.
+    """Median CPU seconds of one epoch of mini-batch gradient descent on the line (:func:`line_epoch`).
 
     CPU time of this process (``time.process_time``), not wall-clock time: other programs
-    competing for the cores do not inflate it.
-
-    Each update computes the predictions, errors and gradients of its mini-batch the ordinary
-    way (no moments), so the time shows what a batch size costs: many small vectorized steps
-    versus one large one.
+    competing for the cores do not inflate it. Each update computes its mini-batch's gradient and
+    takes one ``optim.gd`` step, so the time shows what a batch size costs: many small steps,
+    each paying Python's per-call overhead, versus one large vectorized one.
     """
     X, Y = _check_line_data(X, Y)
     check_number("mini_batch_size", mini_batch_size, low=1, high=X.shape[1], integer=True)
     check_number("repeats", repeats, low=1, integer=True)
     times = []
     for r in range(repeats):
-        batches = data.random_mini_batches(X, Y, mini_batch_size, seed=seed + r)
-        w, b = 0.0, 0.0
         begin = time.process_time()
-        for X_t, Y_t in batches:
-            error = w * X_t + b - Y_t
-            w = w - learning_rate * np.mean(error * X_t)
-            b = b - learning_rate * np.mean(error)
+        line_epoch(0.0, 0.0, X, Y, mini_batch_size, learning_rate, seed=seed + r)
         times.append(time.process_time() - begin)
     return float(np.median(times))
 

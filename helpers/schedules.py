@@ -238,7 +238,8 @@ def alpha_per_step(name, num_epochs, steps_per_epoch, alpha0=0.1, decay_rate=1.0
     check_choice("name", name, SCHEDULES)
     check_number("num_epochs", num_epochs, low=1, integer=True)
     check_number("steps_per_epoch", steps_per_epoch, low=1, integer=True)
-    check_number("warmup_epochs", warmup_epochs, low=0, high=num_epochs, high_open=True)
+    if SCHEDULES[name][0] is warmup_cosine:   # only the schedule that warms up reads it
+        check_number("warmup_epochs", warmup_epochs, low=0, high=num_epochs, high_open=True)
     t = np.arange(num_epochs * steps_per_epoch)
     epoch = t // steps_per_epoch
     total = t.size

@@ -6,7 +6,6 @@ from functools import lru_cache
 
 import ipywidgets as W
 import matplotlib.dates as mdates
-import matplotlib.pyplot as plt
 import numpy as np
 
 from .. import data, ewa, plots
@@ -15,9 +14,9 @@ from . import Experiment, LiveFigure, register
 BETAS = (0.0, 0.5, 0.6, 0.7, 0.8, 0.85, 0.9, 0.93, 0.95, 0.97, 0.98, 0.99, 0.995)
 ZOOM_DAYS = 60
 WEIGHT_DAYS = 150
-# The chapter colours beta along one sequential colour map; the average shown here takes its dark end.
-EWA_COLOR = plt.cm.viridis(0.1)
-POINTS_COLOR = "0.6"
+# beta is an ordered series: the average shown takes the dark end of the series colours.
+EWA_COLOR = plots.series_colors(1)[0]
+POINTS_COLOR = plots.COLORS["reference"]
 
 
 @lru_cache(maxsize=1)

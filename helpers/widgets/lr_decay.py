@@ -14,8 +14,9 @@ CURVATURES = (1.0, 4.0)
 START = (-2.5, 1.5)
 NOISE_STD = 1.0
 LAST = 100
-SCHEDULE_COLOR = "#9467bd"
-FIXED_COLOR = "k"          # fixed alpha0: black, dashed in the alpha panel; the other schedules light grey
+SCHEDULE_COLOR = plots.series_colors(1)[0]   # the chosen schedule: the dark end of the series colours
+FIXED_COLOR = plots.COLORS["sgd"]            # fixed alpha0 is plain SGD: dark grey (dashed in the alpha panel)
+OTHERS_COLOR = plots.COLORS["reference"]     # the other schedules: light grey
 
 
 def run(name, alpha0, decay_rate, k, time_interval, warmup_epochs):
@@ -50,10 +51,10 @@ def lr_decay_explorer():
 
     # All the other schedules in one line (NaN-separated): one artist draws much faster than nine.
     faint_x = np.concatenate([np.append(epoch_axis, np.nan) for _ in names])
-    (faint,) = ax_alpha.plot(faint_x, np.ones(faint_x.size), color="0.8", lw=1, label="other schedules")
+    (faint,) = ax_alpha.plot(faint_x, np.ones(faint_x.size), color=OTHERS_COLOR, lw=1, label="other schedules")
     (chosen_alpha,) = ax_alpha.plot(epoch_axis, np.ones(steps), color=SCHEDULE_COLOR, lw=2.5, label="chosen schedule")
     (fixed_alpha,) = ax_alpha.plot(epoch_axis, np.ones(steps), color=FIXED_COLOR, ls="--", lw=1.8, label="fixed alpha0")
-    limit = ax_alpha.axhline(2 / max(CURVATURES), color="#b00000", ls=":", lw=1.2, label=r"stability limit $2/h_2$")
+    limit = ax_alpha.axhline(2 / max(CURVATURES), color=plots.COLORS["reference"], ls=":", lw=2, label=r"stability limit $2/h_2$")
     live.animate(faint, chosen_alpha, fixed_alpha)
     ax_alpha.set_yscale("log")
     ax_alpha.set_xlim(0, NUM_EPOCHS)
@@ -62,12 +63,12 @@ def lr_decay_explorer():
 
     g1, g2 = np.meshgrid(np.linspace(-3.2, 3.2, 120), np.linspace(-2.2, 2.2, 100))
     cost = lr_decay.noisy_quadratic_cost(np.stack([g1, g2], axis=-1), CURVATURES)
-    ax_path.contour(g1, g2, cost, levels=np.geomspace(0.02, 12, 9), colors="#cccccc", linewidths=0.8)
+    ax_path.contour(g1, g2, cost, levels=np.geomspace(0.02, 12, 9), colors=plots.COLORS["reference"], linewidths=0.8)
     (minimum,) = ax_path.plot([0], [0], "k*", markersize=12, label="minimum")
     (fixed_path,) = ax_path.plot([], [], color=FIXED_COLOR, lw=0.8, alpha=0.5, label="fixed alpha0", zorder=2)
-    (fixed_end,) = ax_path.plot([], [], ".", color="#555555", markersize=4, zorder=2.1)
+    (fixed_end,) = ax_path.plot([], [], ".", color=FIXED_COLOR, markersize=4, zorder=2.1)
     (chosen_path,) = ax_path.plot([], [], color=SCHEDULE_COLOR, lw=1.2, label="chosen schedule", zorder=3)
-    (chosen_end,) = ax_path.plot([], [], ".", color="#4b2a7a", markersize=5, zorder=3.1)
+    (chosen_end,) = ax_path.plot([], [], ".", color=SCHEDULE_COLOR, markersize=5, zorder=3.1)
     live.animate(fixed_path, chosen_path, fixed_end, chosen_end)
     ax_path.set_xlim(-3.2, 3.2)
     ax_path.set_ylim(-2.2, 2.2)
@@ -76,10 +77,10 @@ def lr_decay_explorer():
 
     (fixed_dist,) = ax_dist.plot(epoch_axis, np.ones(steps), color=FIXED_COLOR, lw=1, alpha=0.6, label="fixed alpha0")
     (chosen_dist,) = ax_dist.plot(epoch_axis, np.ones(steps), color=SCHEDULE_COLOR, lw=1.4, label="chosen schedule")
-    (fixed_spread,) = ax_dist.plot([], [], color="#222222", lw=2.5, ls="--", label=f"final spread (RMS, last {LAST})")
-    (chosen_spread,) = ax_dist.plot([], [], color="#4b2a7a", lw=2.5, ls="--")
+    (fixed_spread,) = ax_dist.plot([], [], color=FIXED_COLOR, lw=2.5, ls="--", label=f"final spread (RMS, last {LAST})")
+    (chosen_spread,) = ax_dist.plot([], [], color=SCHEDULE_COLOR, lw=2.5, ls="--")
     live.animate(fixed_dist, chosen_dist, fixed_spread, chosen_spread)
-    ax_dist.axvspan(epoch_axis[-LAST], NUM_EPOCHS, color="#f2e6c9", zorder=0)
+    ax_dist.axvspan(epoch_axis[-LAST], NUM_EPOCHS, color=plots.COLORS["reference"], alpha=0.2, zorder=0)
     ax_dist.set_yscale("log")
     ax_dist.set_xlim(0, NUM_EPOCHS)
     ax_dist.set_ylim(1e-3, 3e1)

@@ -61,7 +61,7 @@ def mini_batch_explorer():
         return index / run["steps_per_epoch"], np.maximum(run["cost"][k, index] - J_star, 1e-9)
 
     others_x = np.concatenate([np.append(excess_curve(s, 0)[0], np.nan) for s in SIZES])
-    (others,) = ax_cost.plot(others_x, np.ones(others_x.size), color="#c8c8c8", lw=1, label="other sizes")
+    (others,) = ax_cost.plot(others_x, np.ones(others_x.size), color=plots.COLORS["reference"], lw=1, label="other sizes")
     (chosen,) = ax_cost.plot([], [], color=plots.COLORS["train"], lw=2, label="chosen mini_batch_size")
     live.animate(others, chosen)
     ax_cost.set_yscale("log")
@@ -72,10 +72,10 @@ def mini_batch_explorer():
 
     w_grid, b_grid = np.meshgrid(np.linspace(-2, 4, 120), np.linspace(-5, 6, 120))
     J = mini_batch.line_cost(w_grid, b_grid, grid.X, grid.Y)
-    ax_path.contour(w_grid, b_grid, J - J_star, levels=np.geomspace(0.01, 30, 10), colors="#c8c8c8", linewidths=0.8)
+    ax_path.contour(w_grid, b_grid, J - J_star, levels=np.geomspace(0.01, 30, 10), colors=plots.COLORS["reference"], linewidths=0.8)
     (minimum,) = ax_path.plot([w_star], [b_star], "k*", markersize=12, label="minimum")
     start = grid.runs[SIZES[0]]["path"][0, 0]
-    (start_point,) = ax_path.plot([start[0]], [start[1]], "o", color="#555555", markersize=6, label="start")
+    (start_point,) = ax_path.plot([start[0]], [start[1]], "o", color=plots.COLORS["gd"], markersize=6, label="start")
     (path,) = ax_path.plot([], [], color=plots.COLORS["train"], lw=1, label="chosen mini_batch_size")
     live.animate(path)
     ax_path.set_xlim(-2, 4)
@@ -88,7 +88,7 @@ def mini_batch_explorer():
 
     seconds = np.array([grid.epoch_seconds[s] for s in SIZES]) * 1e3
     positions = np.arange(len(SIZES))
-    bars = ax_time.bar(positions, seconds, color="#c8c8c8")
+    bars = ax_time.bar(positions, seconds, color=plots.COLORS["reference"])
     live.animate(*bars)
     ax_time.set_xticks(positions, [str(s) for s in SIZES], fontsize=9)
     ax_time.set_yscale("log")
@@ -103,7 +103,7 @@ def mini_batch_explorer():
         index = _thin(run["path"].shape[1])
         path.set_data(run["path"][k, index, 0], run["path"][k, index, 1])
         for size, bar in zip(SIZES, bars):
-            bar.set_color(plots.COLORS["train"] if size == mini_batch_size else "#c8c8c8")
+            bar.set_color(plots.COLORS["train"] if size == mini_batch_size else plots.COLORS["reference"])
         diverged = bool(run["diverged"][k])
         plots.set_status(cost_status, "diverged" if diverged else "")
         plots.set_status(path_status, "diverged" if diverged else "")
