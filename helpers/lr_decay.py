@@ -72,6 +72,7 @@ def noisy_quadratic_sgd(alphas, start=(-2.5, 1.5), curvatures=(1.0, 4.0), noise_
         raise ValueError(f"start, curvatures: got {start.tolist()} and {h.tolist()}, expected 2 numbers each "
                          "(curvatures > 0)")
     check_number("noise_std", noise_std, low=0)
+    check_number("seed", seed, low=0, integer=True)
     check_number("divergence_limit", divergence_limit, low=0, low_open=True)
     S, T = alphas.shape
     noise = np.random.default_rng(seed).standard_normal((T, 2)) * noise_std

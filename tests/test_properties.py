@@ -622,18 +622,11 @@ VALID = "valid"
 MODEL, OPTIM = "model owner (CORE-A)", "optim owner (CORE-A)"
 KNOWN = {
     "mini_batch.line_cost": {WRONG_TYPE: "mini_batch owner: w={...} gives a TypeError from float()"},
-    "lr_decay.noisy_quadratic_sgd": {
-        NONFINITE: "lr_decay owner: seed=nan gives numpy's TypeError (seed is not validated)",
-        NOT_A_NUMBER: "lr_decay owner: seed=True is accepted as a seed",
-        OUT_OF_RANGE: "lr_decay owner: seed=-1 gives numpy's ValueError from bit_generator",
-        WRONG_TYPE: "lr_decay owner: seed={...} gives numpy's TypeError"},
     "batchnorm.training_status": {
         NONFINITE: "batchnorm owner: chance_cost=nan gives an empty status ''",
         NOT_A_NUMBER: "batchnorm owner: chance_cost=True is used as the number 1",
         WRONG_TYPE: "batchnorm owner: costs=None is reported as 'diverged'"},
-    "network_from_scratch.update_parameters": {PARAMS: "network_from_scratch owner: an extra W4 in params (no gradient) is ignored silently"},
     "softmax.softmax_cross_entropy_backward": {LABELS: "softmax owner: a one-hot Y with two 1s in a column is accepted"},
-    "bias_variance.bayes_proba": {TRANSPOSED: "bias_variance owner: a transposed X gives numpy's broadcast ValueError"},
 }
 
 
