@@ -15,7 +15,7 @@ import numpy as np
 
 from . import data, exercises, model, optim, plots
 from .exercises import Mistake
-from .validate import as_float_array, check_number
+from .validate import as_float_array, check_number, check_X
 
 __all__ = ["Diagnosis", "verdict", "CASES", "bayes_error", "bayes_error_from_proba", "bayes_proba", "Grid",
            "train_grid", "capacity_curve", "learning_curve", "selection_bias", "check_train_dev_test_split", "check_verdict",
@@ -77,7 +77,7 @@ def bayes_proba(X, noise, label_noise=0.0):
     posterior is a ratio of two such mixtures; flipping a fraction ``f`` of labels turns ``p`` into
     ``(1 - f) p + f (1 - p)``.
     """
-    X = as_float_array("X", X, ndim=2)
+    X = check_X(X, n_x=2)
     check_number("noise", noise, low=0, low_open=True)
     check_number("label_noise", label_noise, low=0, high=0.5)
     outer, inner = _arcs()

@@ -29,7 +29,8 @@ from dataclasses import dataclass, field
 
 from . import data, exercises, layers, model, optim, plots
 from .exercises import Mistake
-from .validate import as_float_array, check_choice, check_labels, check_number, check_X
+from .validate import (as_float_array, check_choice, check_grads, check_labels, check_number, check_params, check_X,
+                       describe, error)
 
 __all__ = [
     "initialize_parameters",
@@ -72,8 +73,8 @@ def _check_layer(A_prev, W, b):
     W = as_float_array("W", W, ndim=2)
     A_prev = check_X(A_prev, n_x=W.shape[1], name="A_prev")
     if np.shape(b) != (W.shape[0], 1):
-        raise ValueError(f"b must have shape (n[l], 1) = ({W.shape[0]}, 1) to match W {W.shape}; got "
-                         f"{np.shape(b)}, e.g. pass b.reshape(-1, 1)")
+        fix = "pass b.T" if np.shape(b) == (1, W.shape[0]) else "b.reshape(-1, 1)"
+        raise error("b", f"shape {np.shape(b)}", f"(n[l], 1) = ({W.shape[0]}, 1) to match W {W.shape}", fix)
     return A_prev, W, as_float_array("b", b, ndim=2)
 
 
@@ -105,9 +106,11 @@ def model_forward(X, params):
 
 def _check_probabilities(AL, Y):
     AL = as_float_array("AL", AL, ndim=2)
-    if np.any(AL <= 0) or np.any(AL >= 1):
-        raise ValueError(f"AL must hold probabilities strictly between 0 and 1 (sigmoid outputs); got values in "
-                         f"[{AL.min():.3g}, {AL.max():.3g}]")
+    if AL.size == 0 or np.any(AL <= 0) or np.any(AL >= 1):
+        got = f"values in [{AL.min():.3g}, {AL.max():.3g}]" if AL.size else "an empty array"
+        raise error("AL", got, "probabilities strictly between 0 and 1 (sigmoid outputs)")
+    if AL.shape[0] != 1:
+        raise error("AL", f"shape {AL.shape}", "(1, m): one output unit", "pass AL.T" if AL.shape[1] == 1 else None)
     Y = check_labels(Y, m=AL.shape[1], n_classes=1)
     return AL, Y
 
@@ -134,13 +137,13 @@ def linear_activation_backward(dA, cache, activation):
     try:
         (A_prev, W, b), Z = cache
     except (TypeError, ValueError):
-        raise ValueError("cache must be ((A_prev, W, b), Z), as linear_activation_forward returns it") from None
+        raise error("cache", describe(cache), "((A_prev, W, b), Z), as linear_activation_forward returns it") from None
     A_prev, W, b = _check_layer(A_prev, W, b)
     Z = as_float_array("Z", Z, ndim=2)
     dA = as_float_array("dA", dA, ndim=2)
-    if dA.shape != Z.shape or Z.shape != (W.shape[0], A_prev.shape[1]):
-        raise ValueError(f"dA and Z must have the shape (n[l], m) = {(W.shape[0], A_prev.shape[1])}; "
-                         f"got dA {dA.shape} and Z {Z.shape}")
+    for name, value in (("Z", Z), ("dA", dA)):
+        if value.shape != (W.shape[0], A_prev.shape[1]):
+            raise error(name, f"shape {value.shape}", f"(n[l], m) = {(W.shape[0], A_prev.shape[1])}")
     act_forward, act_backward = model.ACTIVATIONS[activation]
     dZ = act_backward(dA, act_forward(Z)[1])
     return layers.affine_backward(dZ, (A_prev, W))
@@ -155,12 +158,12 @@ def model_backward(AL, Y, caches):
     """
     AL, Y = _check_probabilities(AL, Y)
     if not isinstance(caches, (list, tuple)) or not caches:
-        raise ValueError(f"caches must be the list of layer caches from model_forward; got {type(caches).__name__}")
+        raise error("caches", describe(caches), "the non-empty list of layer caches from model_forward")
     try:
         params = {f"{k}{l}": value for l, ((_, W, b), _) in enumerate(caches, start=1) for k, value in (("W", W), ("b", b))}
         X = caches[0][0][0]
     except (TypeError, ValueError):
-        raise ValueError("each cache must be ((A_prev, W, b), Z), as model_forward returns them") from None
+        raise error("caches", "an entry that is not ((A_prev, W, b), Z)", "the caches model_forward returns") from None
     _check_params(params)
     fwd = model.forward_pass(X, params, hidden="relu")
     return model.backward_pass((AL - Y) / AL.shape[1], fwd, params, hidden="relu").grads
@@ -172,6 +175,8 @@ def update_parameters(params, grads, learning_rate):
     The rule itself is :func:`helpers.optim.gd`.
     """
     check_number("learning_rate", learning_rate, low=0, low_open=True)
+    _check_params(params)
+    check_grads(grads, params)
     step = optim.gd(learning_rate)
     new_params, _ = step.update(params, grads, step.init(params))
     return new_params
@@ -183,19 +188,12 @@ def predict(X, params):
 
 
 def _check_params(params):
-    if not isinstance(params, dict) or "W1" not in params:
-        raise ValueError(f"params must be a dict with W1, b1, ..., WL, bL (see initialize_parameters); got "
-                         f"{type(params).__name__}")
-    L = model.num_layers(params)
-    for l in range(1, L + 1):
-        if f"b{l}" not in params:
-            raise ValueError(f"params has W{l} but no b{l}")
-        W, b = (as_float_array(f"{k}{l}", params[f"{k}{l}"], ndim=2) for k in "Wb")
-        if l > 1 and W.shape[1] != params[f"W{l - 1}"].shape[0]:
-            raise ValueError(f"W{l} has shape {W.shape} but W{l - 1} has {params[f'W{l - 1}'].shape}: "
-                             f"W{l} must be (n[{l}], n[{l - 1}])")
-        if b.shape != (W.shape[0], 1):
-            raise ValueError(f"b{l} must have shape (n[{l}], 1) = ({W.shape[0]}, 1); got {b.shape}")
+    # A plain network (no batch norm): exactly W1, b1, ..., WL, bL of matching shapes.
+    L = check_params(params)
+    if any(str(k).startswith("gamma") for k in params):
+        raise error("params", "batch-norm keys (gamma, beta, ...)", "W1, b1, ..., WL, bL only (chapter 0's network)")
+    if params["W1"].ndim != 2:
+        raise error("W1", f"shape {params['W1'].shape}", "(n[1], n[0]): one network, not a stack")
     return L
 
 

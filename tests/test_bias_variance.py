@@ -123,6 +123,7 @@ def test_curves_return_one_row_per_initialization():
     (lambda: bv.learning_curve(learning_rate=-1), "learning_rate"),
     (lambda: bv.bayes_error_from_proba([[0.2, 1.5]]), "probabilities"),
     (lambda: bv.bayes_error(0.2, m=0), "m"),
+    (lambda: bv.bayes_proba(np.zeros((5, 2)), 0.2), "X.T"),
 ])
 def test_bad_input_is_a_clear_value_error(call, words):
     with pytest.raises(ValueError, match=words):

@@ -334,15 +334,17 @@ def test_reference_backward_matches_a_numerical_gradient():
 
 @pytest.mark.parametrize("call, words", [
     (lambda: nfs.linear_activation_forward(np.ones((3, 5)), np.ones((4, 2)), np.zeros((4, 1)), "relu"), "A_prev"),
-    (lambda: nfs.linear_activation_forward(np.ones((2, 5)), np.ones((4, 2)), np.zeros(4), "relu"), "b must have shape"),
+    (lambda: nfs.linear_activation_forward(np.ones((2, 5)), np.ones((4, 2)), np.zeros(4), "relu"), r"b: got shape \(4,\)"),
     (lambda: nfs.linear_activation_forward(np.ones((2, 5)), np.ones((4, 2)), np.zeros((4, 1)), "tanh"), "activation"),
     (lambda: nfs.model_forward(np.ones((5, 2)), nfs.initialize_parameters([2, 3, 1])), "pass X.T"),
     (lambda: nfs.model_forward(np.ones((2, 5)), {"W1": np.ones((3, 2))}), "no b1"),
     (lambda: nfs.compute_cost(np.array([[0.0, 0.5]]), np.array([[0.0, 1.0]])), "strictly between 0 and 1"),
     (lambda: nfs.compute_cost(np.array([[0.2, 0.5]]), np.array([[0.0], [1.0]])), "Y"),
-    (lambda: nfs.linear_activation_backward(np.ones((3, 5)), "cache", "relu"), "cache must be"),
+    (lambda: nfs.linear_activation_backward(np.ones((3, 5)), "cache", "relu"), "cache: got"),
     (lambda: nfs.model_backward(np.array([[0.2, 0.5]]), np.array([[0.0, 1.0]]), []), "caches"),
     (lambda: nfs.update_parameters({"W1": np.ones((1, 1))}, {"dW1": np.ones((1, 1))}, -0.1), "learning_rate"),
+    (lambda: nfs.update_parameters(nfs.initialize_parameters([2, 1]), {"dW1": np.ones((1, 2))}, 0.1), "db1"),
+    (lambda: nfs.compute_cost(np.full((2, 3), 0.5), np.zeros((2, 3))), r"AL: got shape \(2, 3\)"),
 ])
 def test_bad_input_is_a_clear_value_error(call, words):
     with pytest.raises(ValueError, match=words):
