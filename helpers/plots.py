@@ -23,6 +23,8 @@ key            colour       meaning
 ``reference``  ``#AAAAAA``  light grey: guides (a theoretical curve, a threshold, a minimum)
 ``A``          ``#CC6677``  rose: a statistic of the activations A[l], layer by layer (chapter 12)
 ``dW``         ``#DDAA33``  ochre: a statistic of the gradients dW[l], layer by layer (chapter 12)
+``optimum``    ``#FFD700``  gold: a minimum or the best point found (star markers, black edge)
+``alert``      ``#B00000``  dark red: "diverged", "likely a bug" (status text and boxes)
 =============  ===========  ====================================================================
 
 :data:`CLASS_COLORS` are the classes 0, 1, 2, ... (light orange, light blue, pear, pink, light
@@ -74,6 +76,10 @@ COLORS = {
     "reference": "#AAAAAA",
     "A": "#CC6677",
     "dW": "#DDAA33",
+    # chapter 4's gradient-check verdicts (bars, bands): bluish green / orange / dark red, apart in lightness too
+    "good": "#009E73", "look closer": "#E69F00", "likely a bug": "#B00000",
+    "optimum": "#FFD700",
+    "alert": "#B00000",
 }
 """Line colours by meaning (see the table in the module docstring)."""
 
@@ -208,8 +214,8 @@ def draw_boundary_over_points(ax, proba, extent, X, Y, X_dev, Y_dev, size=6.5, d
 
 def draw_status(ax, text="", loc=(0.5, 0.5), **kwargs):
     """A text box in axes coordinates (e.g. "diverged"); returns the Text artist (``set_text`` it)."""
-    style = dict(ha="center", va="center", fontsize=14, color="#b00000", fontweight="bold",
-                 bbox=dict(boxstyle="round", facecolor="white", alpha=0.85, edgecolor="#b00000"))
+    style = dict(ha="center", va="center", fontsize=14, color=COLORS["alert"], fontweight="bold",
+                 bbox=dict(boxstyle="round", facecolor="white", alpha=0.85, edgecolor=COLORS["alert"]))
     style.update(kwargs)
     artist = ax.text(*loc, text, transform=ax.transAxes, **style)
     artist.set_visible(bool(text))

@@ -55,6 +55,8 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from PIL import Image as _PILImage
 
+from .. import plots
+
 __all__ = ["LiveFigure", "Experiment", "register", "all_experiments", "build", "control_extremes", "control_sweep"]
 
 
@@ -194,7 +196,8 @@ class Experiment:
             self.result = {"readout": out or ""}
             readout = out or ""
         if notes:
-            readout = f'<div style="color:#b00000">{html.escape("; ".join(notes), quote=False)}</div>' + readout
+            readout = (f'<div style="color:{plots.COLORS["alert"]}">{html.escape("; ".join(notes), quote=False)}</div>'
+                       + readout)
         self.readout.value = readout
         self._last_valid = values
         self.live.render()
