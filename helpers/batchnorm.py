@@ -237,7 +237,8 @@ def activation_statistics(depths=tuple(range(1, 11)), init_scales=(0.25, 0.5, 1.
     """
     if not all(isinstance(d, (int, np.integer)) and d >= 1 for d in depths):
         raise ValueError(f"depths must be positive integers; got {depths!r}")
-    if any(s <= 0 for s in init_scales):
+    scales = as_float_array("init_scales", init_scales, ndim=1)
+    if scales.size == 0 or np.any(scales <= 0):
         raise ValueError(f"init_scales must be > 0; got {init_scales!r}")
     for h in hiddens:
         check_choice("hidden", h, ("tanh", "relu"))
@@ -285,9 +286,14 @@ def _fill_activation_statistics(stats, X, Y, width, seed):
 def training_status(costs, chance_cost, stall_fraction=0.9):
     """``"diverged"`` (a NaN/inf cost), ``"stalled"`` (the final cost is still above
     ``stall_fraction * chance_cost``) or ``""`` (it trained) for one cost curve."""
-    costs = np.asarray(costs, dtype=float)
+    try:
+        costs = np.asarray(costs, dtype=float)
+    except (TypeError, ValueError):
+        raise ValueError(f"costs must be a sequence of numbers; got {type(costs).__name__}") from None
     if costs.size == 0:
         raise ValueError("costs must hold at least one value")
+    check_number("chance_cost", chance_cost, low=0, low_open=True)
+    check_number("stall_fraction", stall_fraction, low=0, low_open=True)
     if not np.all(np.isfinite(costs)):
         return "diverged"
     return "stalled" if costs[-1] > stall_fraction * chance_cost else ""
@@ -327,7 +333,8 @@ def lr_sweep(X, Y, X_dev, Y_dev, layer_dims=(64, 32, 32, 32, 32, 10), learning_r
     lrs = np.asarray(learning_rates, dtype=float)
     if lrs.ndim != 1 or lrs.size == 0 or np.any(lrs <= 0):
         raise ValueError(f"learning_rates must be positive numbers; got {learning_rates!r}")
-    if len(init_scales) == 0 or any(s <= 0 for s in init_scales):
+    scales = as_float_array("init_scales", init_scales, ndim=1)
+    if scales.size == 0 or np.any(scales <= 0):
         raise ValueError(f"init_scales must be positive numbers; got {init_scales!r}")
     C = layer_dims[-1]
     sweep = Sweep(tuple(learning_rates), tuple(init_scales), tuple(layer_dims), num_epochs,

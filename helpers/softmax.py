@@ -153,6 +153,9 @@ def region_image(grid_logits, temperature=1.0, colors=None, lighten=0.0):
     if palette.shape[0] < C:
         raise ValueError(f"need {C} colours; got {palette.shape[0]}")
     n = int(round(np.sqrt(P.shape[1])))
+    if n * n != P.shape[1]:
+        raise ValueError(f"grid_logits must be (C, n * n) on a square grid (helpers.plots.decision_grid); "
+                         f"got {P.shape[1]} points, not a square number")
     rgb = (1 - lighten) * (P.T @ palette) + lighten
     return np.clip(rgb, 0.0, 1.0).reshape(n, n, 3)
 

@@ -332,6 +332,8 @@ def test_lr_sweep_explorer_says_stalled_on_the_plot():
     (lambda: batchnorm.lr_sweep(np.zeros((8, 4)), np.eye(2)[:, [0, 1] * 4], np.zeros((4, 8)), np.eye(2)[:, [0, 1] * 4],
                                 layer_dims=(4, 3, 2)), "X_dev"),
     (lambda: batchnorm.training_status([], 2.3), "at least one"),
+    (lambda: batchnorm.training_status([1.0], "x"), "chance_cost"),
+    (lambda: batchnorm.activation_statistics(init_scales=("a",)), "init_scales"),
 ])
 def test_experiment_validation(call, message):
     with pytest.raises(ValueError, match=message):

@@ -234,6 +234,7 @@ def test_load_network_refuses_a_file_without_architecture(tmp_path):
     (lambda: softmax.save_network("x.npz", {"b1": np.zeros(1)}), "W1"),
     (lambda: softmax.save_network("x.npz", model.init_params([3, 2]), hidden="softplus"), "hidden"),
     (lambda: softmax.draw_digit_examples(None, np.zeros((10, 2)), [0, 1], [0, 1]), "square"),
+    (lambda: softmax.region_image(np.zeros((3, 10))), "square grid"),
 ])
 def test_mnist_validation(call, message):
     with pytest.raises(ValueError, match=message):
