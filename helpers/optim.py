@@ -161,7 +161,7 @@ def _per_parameter(values, names):
 
 def _check_params(params):
     if not isinstance(params, dict) or not params:
-        raise error("params", describe(params) if params != {} else "an empty dict",
+        raise error("params", "an empty dict" if isinstance(params, dict) else describe(params),
                     "a dict of arrays such as {'W1': ..., 'b1': ...}")
     for name, value in params.items():
         as_float_array(f"params[{name!r}]", value)
@@ -173,7 +173,7 @@ def _check_grads(params, grads):
     if not isinstance(params, dict):
         raise error("params", describe(params), "a dict of arrays such as {'W1': ..., 'b1': ...}")
     if not isinstance(grads, dict) or not grads:
-        raise error("grads", describe(grads) if grads != {} else "an empty dict",
+        raise error("grads", "an empty dict" if isinstance(grads, dict) else describe(grads),
                     "a dict of gradients such as {'dW1': ..., 'db1': ...}")
     paired = {}
     for key, g in grads.items():
@@ -523,7 +523,7 @@ def global_norm(grads, stack_ndim=0):
     Computed on rescaled values, so gradients of ``1e200`` give ``1e200``-sized norms, not ``inf``.
     """
     if not isinstance(grads, dict) or not grads:
-        raise error("grads", describe(grads) if grads != {} else "an empty dict", "a non-empty dict of arrays")
+        raise error("grads", "an empty dict" if isinstance(grads, dict) else describe(grads), "a non-empty dict of arrays")
     check_number("stack_ndim", stack_ndim, low=0, integer=True)
     arrays = [as_float_array(f"grads[{key!r}]", g) for key, g in grads.items()]
     for key, g in zip(grads, arrays):
