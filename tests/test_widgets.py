@@ -127,3 +127,27 @@ def test_public_reading_api(experiment):
     assert isinstance(experiment.texts(), list) and all(isinstance(t, str) for t in experiment.texts())
     assert experiment.result.get("readout") == experiment.readout.value or experiment.readout.value.endswith(
         experiment.result.get("readout", ""))
+
+
+def test_an_update_can_publish_its_numbers_in_result():
+    import ipywidgets as W
+
+    live = widgets.LiveFigure(1, 1, figsize=(3, 2))
+    (line,) = live.axes[0].plot([], [], animated=True)
+    status = live.axes[0].text(0.5, 0.5, "", animated=True)
+
+    def update(scale, kind):
+        line.set_data([0, 1], [0, scale])
+        status.set_text("diverged" if scale > 5 else "")
+        return {"readout": f"<b>{kind}: {scale:g}</b>", "top": 2 * scale}
+
+    exp = widgets.Experiment({"scale": W.FloatSlider(min=0, max=10, value=1.0),
+                              "kind": W.Dropdown(options=["a", "b"], value="a")}, live, update)
+    assert exp.result == {"readout": "<b>a: 1</b>", "top": 2.0} and exp.readout.value == "<b>a: 1</b>"
+    exp.set(scale=8.0)
+    assert exp.result["top"] == 16.0 and exp.texts(0) == ["diverged"] and exp.axes[0] is live.axes[0]
+    exp.controls["scale"].value = float("nan")
+    assert exp.values["scale"] == 8.0 and exp.result["top"] == 16.0
+    assert exp.readout.value.startswith('<div style="color:#B00000">scale: got nan, expected a finite number in [0, 10]; kept 8.0</div>')
+    exp.controls["kind"].value = None
+    assert exp.values["kind"] == "a" and "kind: got None, expected one of ['a', 'b']; kept 'a'" in exp.readout.value
