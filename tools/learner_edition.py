@@ -13,11 +13,14 @@ whose output carries a passing exercise Result, found by its mime type
 ``helpers.exercises.MIME_TYPE``) are cleared. Every other cell is copied as it is, outputs
 included (a cell showing a wrong attempt's failing Result is a demonstration, and stays).
 
-It never overwrites a file. ``DEST/.edition.json`` records, for each notebook, a hash of the
-sources it wrote. On a later run a new course notebook is added; a notebook whose course version
-changed is written beside the learner's, into ``DEST/updates/`` (with a suffix if a different
-file already has that name), and named in the summary, saying whether the learner has edited
-their copy; the learner decides whether to take it.
+It never overwrites a file. ``DEST/.edition.json`` records, for each notebook, two hashes of
+what it wrote: of the cells' sources, and of the sources with the solution blocks emptied (the
+"frame", which stays the same while the learner writes only between the markers). On a later
+run a new course notebook is added; a notebook whose frame changed in the course is written
+beside the learner's, into ``DEST/updates/`` (with a suffix if a different file already has that
+name), and named in the summary, saying whether the learner has edited their copy; the learner
+decides whether to take it. A learner's file whose frame is the course's current one is up to
+date (also after the learner took an update and copied their solutions into it).
 
 **progress** executes copies (in memory) of the learner's notebooks in fresh kernels, two at a
 time, and reads each exercise's Result from the outputs by its mime type. By default each
@@ -608,7 +611,12 @@ def main(argv=None):
     parser.add_argument("--full", action="store_true", help="progress: execute every cell, not only up to the last check")
     args = parser.parse_args(argv)
     if args.command == "write":
-        print(write_edition(args.course, args.dest).text())
+        try:
+            summary = write_edition(args.course, args.dest)
+        except ValueError as error:  # a course notebook with broken markers: say which, write nothing more
+            print(f"error: {error}", file=sys.stderr)
+            return 1
+        print(summary.text())
         return 0
     dest = Path(args.dest)
     if not any(dest.glob("*.ipynb")):
