@@ -622,6 +622,7 @@ def main(argv=None):
     if not any(dest.glob("*.ipynb")):
         print(f"no learner edition in {dest}: write it first with `python3 tasks.py learner`", file=sys.stderr)
         return 2
+    print(f"Running copies of your notebooks in {_shown(dest)}/, two at a time...", flush=True)
     start = time.perf_counter()
     chapters = progress(dest, args.course, full=args.full)
     print(progress_text(chapters, dest, time.perf_counter() - start, args.full))
