@@ -286,10 +286,15 @@ def _fill_activation_statistics(stats, X, Y, width, seed):
 def training_status(costs, chance_cost, stall_fraction=0.9):
     """``"diverged"`` (a NaN/inf cost), ``"stalled"`` (the final cost is still above
     ``stall_fraction * chance_cost``) or ``""`` (it trained) for one cost curve."""
-    try:
-        costs = np.asarray(costs, dtype=float)
-    except (TypeError, ValueError):
-        raise ValueError(f"costs must be a sequence of numbers; got {type(costs).__name__}") from None
+    # NaN / inf are allowed in costs (that is how a diverged run is recorded), so no finite check here.
+    if costs is None or isinstance(costs, (str, bytes, bool)):
+        raise ValueError(f"costs must be a 1-D sequence of numbers; got {costs!r}")
+    raw = np.asarray(costs)
+    if raw.dtype.kind not in "iuf":
+        raise ValueError(f"costs must be a 1-D sequence of numbers; got an array of dtype {raw.dtype}")
+    costs = raw.astype(float)
+    if costs.ndim != 1:
+        raise ValueError(f"costs must be a 1-D sequence of numbers; got shape {costs.shape}")
     if costs.size == 0:
         raise ValueError("costs must hold at least one value")
     check_number("chance_cost", chance_cost, low=0, low_open=True)

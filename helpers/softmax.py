@@ -25,7 +25,7 @@ import numpy as np
 from matplotlib.colors import to_rgb
 
 from . import data, exercises, layers, model, optim, plots
-from .validate import as_float_array, check_choice, check_number
+from .validate import as_float_array, check_choice, check_labels, check_number
 from .blas import single_thread
 
 __all__ = [
@@ -329,6 +329,7 @@ def softmax_cross_entropy_backward(A, Y):
     Y = as_float_array("Y", Y, ndim=2)
     if A.shape != Y.shape:
         raise ValueError(f"A and Y must have the same shape (C, m); got {A.shape} and {Y.shape}")
+    check_labels(Y, m=A.shape[1], n_classes=A.shape[0])
     return (A - Y) / A.shape[1]
 
 

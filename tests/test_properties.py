@@ -622,11 +622,6 @@ VALID = "valid"
 MODEL, OPTIM = "model owner (CORE-A)", "optim owner (CORE-A)"
 KNOWN = {
     "mini_batch.line_cost": {WRONG_TYPE: "mini_batch owner: w={...} gives a TypeError from float()"},
-    "batchnorm.training_status": {
-        NONFINITE: "batchnorm owner: chance_cost=nan gives an empty status ''",
-        NOT_A_NUMBER: "batchnorm owner: chance_cost=True is used as the number 1",
-        WRONG_TYPE: "batchnorm owner: costs=None is reported as 'diverged'"},
-    "softmax.softmax_cross_entropy_backward": {LABELS: "softmax owner: a one-hot Y with two 1s in a column is accepted"},
 }
 
 
