@@ -41,7 +41,7 @@ def dropout_explorer(grid=None, n_draws=10, units_drawn=16):
     ax, bars, net_ax, cost_ax = live.axes
     X, Y, X_dev, Y_dev = grid.points
     first = grid[(kps[-1], kps[-1])]
-    boundary, train_points, dev_points = plots.draw_boundary_over_points(ax, first["proba"], grid.extent, X, Y, X_dev, Y_dev)
+    boundary, train_points, dev_points = plots.draw_boundary_over_points(ax, first["proba"], grid.extent, X, Y, X_dev, Y_dev, dev_size=6)
     live.animate(boundary["image"], boundary["boundary"], *dev_points, *train_points)
     plots.style_axes(ax, "boundary (test mode); circles train, crosses dev", "$x_1$", "$x_2$")
 

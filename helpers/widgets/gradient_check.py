@@ -10,7 +10,6 @@ import numpy as np
 from .. import gradcheck, gradient_check, plots
 from . import Experiment, LiveFigure, register
 
-VERDICT_COLORS = {"good": "#2ca02c", "look closer": "#ff7f0e", "likely a bug": "#d62728"}
 _FLOOR = 1e-12  # bottom of the log axis: a difference of exactly 0 is drawn there
 
 
@@ -34,7 +33,7 @@ def _bands(ax, horizontal=True):
     limits = [_FLOOR] + [limit for limit, _ in gradcheck.BANDS[:-1]] + [10.0]
     for (low, high), (_, name) in zip(zip(limits[:-1], limits[1:]), gradcheck.BANDS):
         span = ax.axhspan if horizontal else ax.axvspan
-        span(low, high, color=VERDICT_COLORS[name], alpha=0.12, lw=0, label=name)
+        span(low, high, color=plots.COLORS[name], alpha=0.2, lw=0, label=name)
 
 
 def report_html(report):
@@ -43,11 +42,11 @@ def report_html(report):
     rows = "".join(
         f"<tr><td>{row['name']}</td><td>{'x'.join(map(str, row['shape']))}</td>"
         f"<td style='text-align:right'>{gradcheck.magnitude(row['difference'])}</td>"
-        f"<td style='color:{VERDICT_COLORS[row['verdict']]}'>{row['verdict']}"
+        f"<td style='color:{plots.COLORS[row['verdict']]}'>{row['verdict']}"
         f"{' &larr; look here' if row['name'] == report.suspect else ''}</td></tr>"
         for row in report.rows)
     total = (f"<tr><td><b>all</b></td><td></td><td style='text-align:right'><b>{gradcheck.magnitude(report.difference)}</b></td>"
-             f"<td style='color:{VERDICT_COLORS[report.verdict]}'><b>{report.verdict}</b></td></tr>")
+             f"<td style='color:{plots.COLORS[report.verdict]}'><b>{report.verdict}</b></td></tr>")
     return ("<table><tr><th>parameter</th><th>shape</th><th>relative difference</th><th>verdict</th></tr>"
             f"{rows}{total}</table>")
 
@@ -86,7 +85,7 @@ def bug_hunt_explorer(reports=None):
         verdicts = [row["verdict"] for row in report.rows] + [report.verdict]
         for rect, value, name in zip(rects, values, verdicts):
             rect.set_height(max(value, _FLOOR) - _FLOOR)
-            rect.set_facecolor(VERDICT_COLORS[name])
+            rect.set_facecolor(plots.COLORS[name])
         where = f" in layer {layer}" if bug != "none" else ""
         look = f"; look at <b>{report.suspect}</b> first" if report.suspect else ""
         return f"bug: <b>{bug}</b>{where} &rarr; overall {gradcheck.magnitude(report.difference)} ({report.verdict}){look}" + report_html(report)

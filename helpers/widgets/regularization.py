@@ -46,9 +46,9 @@ def regularization_explorer(grid=None):
     ax, bars, norm_ax, w_ax, z_ax, linear_ax = live.axes
     X, Y, X_dev, Y_dev = grid.points
     first = grid[(grid.penalties[0], grid.lambdas[0])]
-    boundary, train_points, dev_points = plots.draw_boundary_over_points(ax, first["proba"], grid.extent, X, Y, X_dev, Y_dev)
+    boundary, train_points, dev_points = plots.draw_boundary_over_points(ax, first["proba"], grid.extent, X, Y, X_dev, Y_dev, dev_size=6)
     live.animate(boundary["image"], boundary["boundary"], *dev_points, *train_points)
-    plots.style_axes(ax, "boundary, P(y=1) red 0 .. blue 1;\ncircles train, crosses dev", "$x_1$", "$x_2$")
+    plots.style_axes(ax, "boundary, P(y=1) orange 0 .. blue 1;\ncircles train, crosses dev", "$x_1$", "$x_2$")
 
     rects = bars.bar(["train", "dev"], [0, 0], color=[plots.COLORS["train"], plots.COLORS["dev"]], width=0.6)
     live.animate(*rects)
