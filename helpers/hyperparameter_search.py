@@ -39,8 +39,12 @@ from .validate import as_float_array, check_choice, check_number, check_rng, che
 __all__ = [
     "Hyperparameter",
     "SCALES",
+    "check_hyperparameter",
+    "check_space",
     "from_unit",
     "to_unit",
+    "to_points",
+    "round_sizes",
     "sample_uniform",
     "sample_log_uniform",
     "sample_beta",
@@ -79,7 +83,10 @@ class Hyperparameter(NamedTuple):
     integer: bool = False
 
 
-def _check_hyperparameter(hp):
+def check_hyperparameter(hp):
+    """``hp`` if it is a valid :class:`Hyperparameter` (known scale, ``low < high``, ``low > 0`` on a
+    log scale, ``[low, high]`` inside ``[0, 1)`` for ``one_minus_log``, whole ends when integer);
+    otherwise a ValueError saying what is off."""
     if not isinstance(hp, Hyperparameter):
         raise error("a search space entry", repr(hp), "a Hyperparameter(name, low, high, scale)",
                     'Hyperparameter("alpha", 1e-4, 1.0, "log")')
@@ -100,13 +107,14 @@ def _check_hyperparameter(hp):
     return hp
 
 
-def _check_space(space):
+def check_space(space):
+    """A search space as a tuple of checked :class:`Hyperparameter` (one alone is a space of one)."""
     if isinstance(space, Hyperparameter):
         space = (space,)
     space = tuple(space)
     if not space:
         raise ValueError("the search space needs at least one Hyperparameter")
-    return tuple(_check_hyperparameter(hp) for hp in space)
+    return tuple(check_hyperparameter(hp) for hp in space)
 
 
 def from_unit(hp, u):
@@ -116,7 +124,7 @@ def from_unit(hp, u):
     to the nearest whole number, so every value from ``low`` to ``high`` is reachable and each gets
     the share of the scale that rounds to it (on a log scale, small values get more).
     """
-    _check_hyperparameter(hp)
+    check_hyperparameter(hp)
     u = np.asarray(u, dtype=float)
     if hp.integer:
         lo, hi = hp.low - 0.5, hp.high + 0.5
@@ -136,7 +144,7 @@ def from_unit(hp, u):
 
 def to_unit(hp, value):
     """Inverse of :func:`from_unit` (for an integer hyperparameter: the centre of the value's cell)."""
-    _check_hyperparameter(hp)
+    check_hyperparameter(hp)
     value = np.asarray(value, dtype=float)
     if hp.integer:
         lo, hi = hp.low - 0.5, hp.high + 0.5
@@ -151,30 +159,27 @@ def to_unit(hp, value):
     return (np.log10(1 - value) - a) / (b - a)
 
 
-def _check_rng(rng):
-    return check_rng(rng)
-
-
 def sample_uniform(low, high, size, rng):
     """``size`` values uniform in ``[low, high]``."""
     check_number("size", size, low=1, integer=True)
-    return from_unit(Hyperparameter("value", low, high, "linear"), _check_rng(rng).random(size))
+    return from_unit(Hyperparameter("value", low, high, "linear"), check_rng(rng).random(size))
 
 
 def sample_log_uniform(low, high, size, rng):
     """``size`` values with ``log10`` uniform in ``[log10 low, log10 high]``: ``10 ** uniform(a, b)``."""
     check_number("size", size, low=1, integer=True)
-    return from_unit(Hyperparameter("value", low, high, "log"), _check_rng(rng).random(size))
+    return from_unit(Hyperparameter("value", low, high, "log"), check_rng(rng).random(size))
 
 
 def sample_beta(low, high, size, rng):
     """``size`` values of ``beta`` in ``[low, high]`` with ``1 - beta`` log-uniform:
     ``beta = 1 - 10 ** uniform(log10(1 - low), log10(1 - high))``."""
     check_number("size", size, low=1, integer=True)
-    return from_unit(Hyperparameter("beta", low, high, "one_minus_log"), _check_rng(rng).random(size))
+    return from_unit(Hyperparameter("beta", low, high, "one_minus_log"), check_rng(rng).random(size))
 
 
-def _points(space, u):
+def to_points(space, u):
+    """Unit coordinates ``u`` ``(n, d)`` -> values ``(n, d)``, column ``j`` on ``space[j]``'s scale."""
     return np.stack([from_unit(hp, u[:, j]) for j, hp in enumerate(space)], axis=1)
 
 
@@ -184,7 +189,7 @@ def grid_search(space, n_trials):
 
     Returns ``(points (n_trials, d), u (n_trials, d))``: values and unit coordinates.
     """
-    space = _check_space(space)
+    space = check_space(space)
     check_number("n_trials", n_trials, low=1, integer=True)
     d = len(space)
     k = int(round(n_trials ** (1 / d)))
@@ -192,7 +197,7 @@ def grid_search(space, n_trials):
         raise ValueError(f"a grid over {d} hyperparameter(s) needs n_trials = k**{d}; got {n_trials}")
     axis = np.linspace(0, 1, k) if k > 1 else np.array([0.5])
     u = np.stack([g.ravel() for g in np.meshgrid(*([axis] * d), indexing="ij")], axis=1)
-    return _points(space, u), u
+    return to_points(space, u), u
 
 
 def random_search(space, n_trials, rng):
@@ -201,13 +206,14 @@ def random_search(space, n_trials, rng):
     The first ``n`` trials of a larger search with the same seed are the search with ``n`` trials.
     Returns ``(points (n_trials, d), u (n_trials, d))``.
     """
-    space = _check_space(space)
+    space = check_space(space)
     check_number("n_trials", n_trials, low=1, integer=True)
-    u = _check_rng(rng).random((n_trials, len(space)))
-    return _points(space, u), u
+    u = check_rng(rng).random((n_trials, len(space)))
+    return to_points(space, u), u
 
 
-def _round_sizes(n_trials, n_rounds):
+def round_sizes(n_trials, n_rounds):
+    """``n_trials`` split over ``n_rounds`` as evenly as possible, earlier rounds taking the extra."""
     base, extra = divmod(n_trials, n_rounds)
     return [base + (r < extra) for r in range(n_rounds)]
 
@@ -246,9 +252,9 @@ def coarse_to_fine_batch(objective, searches, n_rounds=3, shrink=0.3):
     check_number("shrink", shrink, low=0, high=1, low_open=True, high_open=True)
     jobs = []
     for space, n_trials, rng in searches:
-        space = _check_space(space)
+        space = check_space(space)
         check_number("n_trials", n_trials, low=n_rounds, integer=True)
-        jobs.append({"space": space, "sizes": _round_sizes(n_trials, n_rounds), "rng": _check_rng(rng),
+        jobs.append({"space": space, "sizes": round_sizes(n_trials, n_rounds), "rng": check_rng(rng),
                      "u": [], "scores": [], "round": [], "boxes": []})
     for r in range(n_rounds):
         batch = []
@@ -264,7 +270,7 @@ def coarse_to_fine_batch(objective, searches, n_rounds=3, shrink=0.3):
             u = lo + job["rng"].random((job["sizes"][r], d)) * (hi - lo)
             job["u"].append(u)
             job["round"].append(np.full(u.shape[0], r))
-            batch.append(_points(job["space"], u))
+            batch.append(to_points(job["space"], u))
         values = np.asarray(objective(np.concatenate(batch)), dtype=float).reshape(-1)
         total = sum(len(b) for b in batch)
         if values.shape != (total,):
@@ -276,7 +282,7 @@ def coarse_to_fine_batch(objective, searches, n_rounds=3, shrink=0.3):
     results = []
     for job in jobs:
         u = np.concatenate(job["u"])
-        results.append({"points": _points(job["space"], u), "u": u, "scores": np.concatenate(job["scores"]),
+        results.append({"points": to_points(job["space"], u), "u": u, "scores": np.concatenate(job["scores"]),
                         "round": np.concatenate(job["round"]), "boxes": np.array(job["boxes"])})
     return results
 
@@ -390,7 +396,7 @@ class AdamObjective:
     def on(self, space):
         """``score(points)`` for points of ``space``, whose hyperparameters are named from
         ``"alpha"``, ``"beta1"`` and ``"epsilon"`` (the others keep their defaults)."""
-        space = _check_space(space)
+        space = check_space(space)
         names = [hp.name for hp in space]
         unknown = set(names) - {"alpha", "beta1", "epsilon"}
         if unknown:
@@ -482,13 +488,13 @@ def landscape(objective, space, n=(48, 24)):
 
     Returns ``(values_0 (n0,), values_1 (n1,), scores (n1, n0))`` for ``pcolormesh``-style plots.
     """
-    space = _check_space(space)
+    space = check_space(space)
     if len(space) != 2:
         raise ValueError(f"landscape draws two hyperparameters; got {len(space)}")
     u0, u1 = np.linspace(0, 1, n[0]), np.linspace(0, 1, n[1])
     g0, g1 = np.meshgrid(u0, u1)
     u = np.stack([g0.ravel(), g1.ravel()], axis=1)
-    scores = np.asarray(objective.on(space)(_points(space, u))).reshape(g0.shape)
+    scores = np.asarray(objective.on(space)(to_points(space, u))).reshape(g0.shape)
     return from_unit(space[0], u0), from_unit(space[1], u1), scores
 
 
@@ -610,7 +616,7 @@ def network_search(space, points, splits, num_epochs=8, mini_batch_size=64, seed
     ``n * num_epochs`` epochs of training). The test split is not touched: evaluate the chosen
     network on it once, afterwards.
     """
-    space = _check_space(space)
+    space = check_space(space)
     if [hp.name for hp in space] != [hp.name for hp in network_space()]:
         raise error("space", str([hp.name for hp in space]), str([hp.name for hp in network_space()]), "network_space()")
     _check_splits(splits)
