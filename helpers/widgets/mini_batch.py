@@ -93,7 +93,7 @@ def mini_batch_explorer():
     ax_time.set_xticks(positions, [str(s) for s in SIZES], fontsize=9)
     ax_time.set_yscale("log")
     ax_time.set_ylim(seconds.min() / 2, seconds.max() * 3)
-    plots.style_axes(ax_time, "time per epoch (measured at build)", "mini_batch_size", "ms per epoch")
+    plots.style_axes(ax_time, "CPU time per epoch (measured at build)", "mini_batch_size", "ms per epoch")
 
     def update(mini_batch_size, learning_rate):
         k = LEARNING_RATES.index(learning_rate)
@@ -114,7 +114,7 @@ def mini_batch_explorer():
         after = ("diverged" if diverged else
                  f"excess cost after 1 epoch {excess[steps]:.2g}, after {NUM_EPOCHS} epochs {excess[-1]:.2g}")
         return (f"<b>{kind}</b>, m = {M}: {steps} update(s) per epoch, "
-                f"{grid.epoch_seconds[mini_batch_size] * 1e3:.2f} ms per epoch (measured when this experiment was "
-                f"built, median of 3); learning rate {learning_rate}: {after}")
+                f"{grid.epoch_seconds[mini_batch_size] * 1e3:.2f} ms per epoch (CPU time measured when this "
+                f"experiment was built, median of 3); learning rate {learning_rate}: {after}")
 
     return Experiment(controls, live, update, title="Mini-batch size and learning rate")
