@@ -269,6 +269,13 @@ def check_dropout_forward(dropout_forward_fn, seed=0):
     if not np.array_equal(replay, first):
         raise exercises.Mistake("the same rng state gave a different mask: draw from the rng passed in "
                                 "(rng.random(A.shape)), not from np.random or a generator of your own")
+    # a second keep_prob: P(N(0, 1) < 0.8) = 0.79, so a normal draw passes at 0.8 by chance, not at 0.5
+    half = exercises.call(dropout_forward_fn, A, 0.5, np.random.default_rng(seed + 2))
+    half_kept = float(np.mean(np.asarray(half[0]) != 0))
+    if abs(half_kept - 0.5) > 0.03:
+        raise exercises.Mistake(f"with keep_prob=0.5, {100 * half_kept:.0f}% of the units are kept (expected about "
+                                "50%): the draw must be uniform on [0, 1), rng.random(A.shape) < keep_prob "
+                                "(rng.standard_normal or rng.normal keep another share)")
     return (f"{100 * kept_fraction:.1f}% of units kept (keep_prob={keep_prob}), kept units scaled by 1/keep_prob, "
             "a new mask on every call, reproducible from the rng")
 

@@ -384,6 +384,23 @@ def check_fixed_backward(backward_fn):
     if all(max_relative_error(grads[n], buggy[n]) < 1e-9 for n in names):
         raise exercises.Mistake("these are still the gradients of buggy_backward: run the gradient check on it, "
                                 "look at the failing parameter closest to the output, and fix that layer's lines")
+    layer = int(top[-1])
+    partner = ("db" if top[1] == "W" else "dW") + str(layer)
+    if partner not in wrong:  # dZ of this layer is right, so the mistake sits in this gradient's own line
+        W = params[f"W{layer}"]
+        l2 = lambd / X.shape[1] * W
+        if top[1] == "W" and min(max_relative_error(grads[top], reference[top].T),
+                                 max_relative_error(grads[top] - l2, (reference[top] - l2).T)) < 1e-9:
+            what = f"it is transposed (dZ{layer} @ A{layer - 1}.T, not A{layer - 1} @ dZ{layer}.T)"
+        elif top[1] == "W" and max_relative_error(grads[top] + l2, reference[top]) < 1e-9:
+            what = f"the L2 term + lambd / m * W{layer} is missing"
+        else:
+            what = ("expected " + (f"dZ{layer} @ A{layer - 1}.T + lambd / m * W{layer}" if top[1] == "W"
+                                   else f"np.sum(dZ{layer}, axis=1, keepdims=True)")).replace("A0", "X")
+        was_right = max_relative_error(buggy[top], reference[top]) < 1e-9
+        note = "; buggy_backward had this line right: the bug was elsewhere, undo that change" if was_right else ""
+        raise exercises.Mistake(f"{top} is wrong but {partner} is right, so dZ{layer} is right now: the mistake is in "
+                                f"{top}'s own line: {what.replace('A0', 'X')}{note}")
     if top in ("dW2", "db2"):
         raise exercises.Mistake(f"{top} is still wrong (and so every gradient below it): look at how dZ2 is computed "
                                 "from dA2 (what is the derivative of tanh, written with A2?)")

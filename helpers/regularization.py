@@ -471,6 +471,8 @@ def check_l2_cost_term(l2_cost_term_fn):
     diagnoses = [
         (lambd / m * squares, "twice the expected value: the L2 term is lambd/(2m) * sum ||W||^2 (the 1/2 is missing)"),
         (lambd / 2 * squares, "m times too large: divide by m (the number of examples), lambd/(2m)"),
+        (lambd / 2 * m * squares, "m^2 times too large: lambd / 2 * m multiplies by m (Python reads it as "
+                                  "(lambd / 2) * m); write lambd / (2 * m)"),
         (squares / (2 * m), "lambd is missing: the term is lambd/(2m) * sum ||W||^2"),
         (lambd / (2 * m) * with_b, "the biases are included: only the weights W[l] are penalized"),
         (lambd / (2 * m) * np.sum(params["W1"] ** 2), "only W1 is counted: sum ||W[l]||^2 over every layer l"),
@@ -499,7 +501,14 @@ def check_l2_backward(l2_backward_fn):
     rng = np.random.default_rng(2)
     grads = {"d" + k: rng.standard_normal(v.shape) for k, v in params.items()}
     lambd, m = 0.7, 5
-    got = exercises.call(l2_backward_fn, grads, params, lambd, m)
+    given = {k: v.copy() for k, v in grads.items()}
+    arrays = dict(given)
+    got = exercises.call_in_place(l2_backward_fn, given, params, lambd, m)
+    changed = [k for k in grads if given.get(k) is not arrays[k] or not np.array_equal(arrays[k], grads[k])]
+    if changed or set(given) != set(grads):
+        raise exercises.Mistake(f"the grads you were given changed ({', '.join(changed) or 'its keys'}): return a new "
+                                "dict (new = dict(grads), then new[name] = grads[name] + ...), and leave the caller's "
+                                "gradients as they were; += on them adds the term again at every call")
     exercises.expect_keys("the returned grads", got, list(grads))
     expected = l2_backward(grads, params, lambd, m)
     for name in grads:

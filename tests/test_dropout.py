@@ -119,6 +119,7 @@ def test_check_dropout_forward():
         "not scaled": lambda A, p, rng: (lambda D: (A * D, D))(rng.random(A.shape) < p),
         "multiplied by keep_prob": lambda A, p, rng: (lambda D: (A * D * p, D))(rng.random(A.shape) < p),
         "rand >= keep_prob": with_mask(lambda A, p, rng: rng.random(A.shape) >= p),
+        "uniform": with_mask(lambda A, p, rng: rng.standard_normal(A.shape) < p),  # 79% kept at 0.8, 69% at 0.5
         "shape": lambda A, p, rng: (lambda D: ((A * D / p)[:, :10], D))(rng.random(A.shape) < p),
         "pair": lambda A, p, rng: A * (rng.random(A.shape) < p) / p,
         "not the mask that was applied": lambda A, p, rng: (A * (rng.random(A.shape) < p) / p, rng.random(A.shape) < p),

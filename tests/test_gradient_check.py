@@ -208,7 +208,17 @@ def test_check_fixed_backward():
         del grads["db1"]
         return grads
 
-    for attempt, word in ((wrong_factor, "dZ2"), (broke_the_output, "elsewhere"), (missing_key, "db1")):
+    def fixed_then(change):  # the dZ2 line fixed, then a new mistake in dW2's own line
+        def attempt(X, Y, params, lambd):
+            grads = fixed_backward(X, Y, params, lambd)
+            grads["dW2"] = change(grads["dW2"], params["W2"], lambd / X.shape[1])
+            return grads
+        return attempt
+
+    transposed = fixed_then(lambda dW, W, decay: (dW - decay * W).T + decay * W)  # A1 @ dZ2.T + lambd / m * W2
+    no_l2 = fixed_then(lambda dW, W, decay: dW - decay * W)
+    for attempt, word in ((wrong_factor, "dZ2"), (broke_the_output, "elsewhere"), (missing_key, "db1"),
+                          (transposed, "dW2's own line: it is transposed"), (no_l2, "L2 term")):
         result = gc.check_fixed_backward(attempt)
         assert result.status == "failed" and word in result.message, (attempt.__name__, result.message)
 

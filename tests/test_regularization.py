@@ -128,6 +128,7 @@ def test_check_l2_cost_term():
         "biases are included": lambda p, lam, m: lam / (2 * m) * sum(np.sum(v ** 2) for v in p.values()),
         "L1 norm": lambda p, lam, m: lam / (2 * m) * sum(np.sum(np.abs(p[f"W{l}"])) for l in range(1, L + 1)),
         "m times too large": lambda p, lam, m: lam / 2 * sum(np.sum(p[f"W{l}"] ** 2) for l in range(1, L + 1)),
+        "(lambd / 2) * m": lambda p, lam, m: lam / 2 * m * sum(np.sum(p[f"W{l}"] ** 2) for l in range(1, L + 1)),
         "one number": lambda p, lam, m: np.array([1.0, 2.0]),
         "KeyError": lambda p, lam, m: p["W4"],
     }
@@ -152,6 +153,14 @@ def test_check_l2_backward():
         "unchanged": lambda g, p, lam, m: dict(g),
         "missing dW3": lambda g, p, lam, m: {k: v for k, v in g.items() if k != "dW3"},
     }
+
+    def in_place(g, p, lam, m):  # right values, but the caller's gradients changed
+        for k in g:
+            if k.startswith("dW"):
+                g[k] += lam / m * p[k[1:]]
+        return g
+
+    attempts["grads you were given changed"] = in_place
     for word, attempt in attempts.items():
         result = reg.check_l2_backward(attempt)
         assert result.status == "failed" and word in result.message, (word, result.message)
