@@ -246,7 +246,7 @@ def binary_cross_entropy(Z, Y, check=True):
             raise error("Z", f"{Z.shape[-2]} rows, shape {Z.shape}", "(1, m) logits of one logistic output", "softmax_cross_entropy for C classes")
     m = Z.shape[-1]
     J = np.sum(np.logaddexp(0.0, Z) - Y * Z, axis=(-2, -1)) / m
-    return J, (sigmoid(Z) - Y) / m
+    return J, (sigmoid(Z, check=False) - Y) / m
 
 
 def softmax(Z, check=True):

@@ -112,6 +112,18 @@ def test_divergence_is_reported_without_warnings():
     assert len(history["cost"]) < 200  # stopped early
 
 
+@pytest.mark.parametrize("n_out", [1, 3])
+@pytest.mark.parametrize("learning_rate", [1e200, 1e300])
+def test_a_learning_rate_that_overflows_the_weights_is_reported_as_diverged(n_out, learning_rate):
+    # One step sends the weights to inf: the next cost must be marked diverged, not raise.
+    X, y = data.make_blobs(60, centers=3, seed=0)
+    Y = (y == 0).astype(float) if n_out == 1 else data.one_hot(y, 3)
+    params = model.init_params([2, 8, n_out], seed=0)
+    for optimizer in (optim.gd(learning_rate), optim.adam(learning_rate)):
+        _, history = model.fit(X, Y, params, optimizer, num_epochs=20)
+        assert history["diverged"]
+
+
 def test_batchnorm_running_averages_follow_the_batch_statistics():
     X, Y = data.make_moons(256, 0.2, seed=0)
     X = 3 * X + 5
