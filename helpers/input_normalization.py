@@ -16,7 +16,7 @@ step. Standardizing the inputs (mean 0, variance 1, using the training set's ``m
 turns ``H`` into the correlation matrix of the features: ``kappa`` close to 1, round contours and
 fast convergence.
 
-The chapter's exercise checker is :func:`check_standardize`; :func:`network_race` repeats the
+The chapter's exercise checkers are :func:`check_standardize` and :func:`check_condition_number`; :func:`network_race` repeats the
 comparison on a real network (:func:`load_breast_cancer`, 30 features on scales from 1e-3 to 1e3).
 
 Every function accepts a stack of ``K`` weight vectors ``w`` of shape ``(K, 1, n_x)`` (and arrays
@@ -45,6 +45,7 @@ __all__ = [
     "cost_surface",
     "standardize_train_test",
     "check_standardize",
+    "check_condition_number",
     "load_breast_cancer",
     "network_race",
 ]
@@ -400,3 +401,34 @@ def network_race(X_train, y_train, learning_rates=(1e-5, 1e-4, 1e-3, 1e-2, 0.1, 
         best = int(np.argmin(epochs)) if np.isfinite(epochs).any() else int(np.argmin(final))
         out[name] = {"cost": cost, "epochs_to_target": epochs, "diverged": np.asarray(history["diverged"]), "best": best}
     return out
+
+
+@exercises.checker("the condition number of the Hessian")
+def check_condition_number(condition_number_fn):
+    """Check a learner's ``condition_number_fn(X) -> kappa`` (``lambda_max / lambda_min`` of ``H = X X^T / m``).
+
+    Runs it on raw and on standardized features; names the usual mistakes: the ratio inverted,
+    singular values of ``X`` (their ratio is ``sqrt(kappa)``), the ``(m, m)`` matrix ``X^T X``
+    instead of the ``(n_x, n_x)`` Hessian. Returns a :class:`helpers.exercises.Result`.
+    """
+    X, _ = make_unscaled_regression(m=50, seed=2)
+    mu, sigma = data.fit_standardizer(X)
+    for name, F in (("raw features", X), ("standardized features", data.standardize(X, mu, sigma))):
+        expected = condition_number(F)
+        got = exercises.call(condition_number_fn, F)
+        if isinstance(got, (tuple, list, dict, str)) or np.ndim(got) != 0:
+            raise exercises.Mistake(f"return one number, kappa; got {type(got).__name__}"
+                                    f"{' of shape ' + str(np.shape(got)) if isinstance(got, np.ndarray) else ''}")
+        got = float(np.real(got))
+        if np.isclose(got, expected, rtol=1e-6):
+            continue
+        if np.isclose(got, 1 / expected, rtol=1e-6):
+            raise exercises.Mistake(f"on {name} you return 1/kappa; kappa = lambda_max / lambda_min >= 1")
+        if np.isclose(got, np.sqrt(expected), rtol=1e-6):
+            raise exercises.Mistake(f"on {name} you return sqrt(kappa): the singular values of X are the square roots "
+                                    "of the eigenvalues of X X^T; take the eigenvalues of H = X X^T / m")
+        if not np.isfinite(got) or got < 0 or got > 1e6 * expected:
+            raise exercises.Mistake(f"on {name} you return {got:.3g}: was it X^T X? That is (m, m) with m - n_x zero "
+                                    "eigenvalues; the Hessian H = X X^T / m is (n_x, n_x)")
+        raise exercises.Mistake(f"on {name} kappa is {expected:.4g}; you return {got:.4g}")
+    return "kappa = lambda_max / lambda_min of H = X X^T / m (the 1/m cancels in the ratio)"

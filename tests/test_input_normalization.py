@@ -194,3 +194,31 @@ def test_widget_diverged_is_on_the_plot_and_lookups_are_consistent():
     assert "diverged" in explorer.readout.value and "standardized inputs: largest stable alpha 1.7966, gap" in explorer.readout.value
     explorer.set(learning_rate=1e-4, num_iterations=0)
     assert "diverged" not in explorer.readout.value
+
+
+def _kappa(X):
+    eigenvalues = np.linalg.eigvalsh(X @ X.T / X.shape[1])
+    return eigenvalues[-1] / eigenvalues[0]
+
+
+def test_check_condition_number_accepts_the_reference_and_says_not_written_for_the_stub():
+    assert input_normalization.check_condition_number(_kappa).passed
+    assert input_normalization.check_condition_number(input_normalization.condition_number).passed
+    assert input_normalization.check_condition_number(lambda X: np.linalg.cond(X @ X.T)).passed  # the 1/m cancels
+    def stub(X):
+        raise NotImplementedError("eigenvalues of H = X X^T / m, largest over smallest")
+    assert input_normalization.check_condition_number(stub).status == "not written"
+
+
+@pytest.mark.parametrize("fn, fragment", [
+    (lambda X: 1 / _kappa(X), "1/kappa"),
+    (lambda X: (lambda s: s[0] / s[-1])(np.linalg.svd(X, compute_uv=False)), "sqrt(kappa)"),
+    (lambda X: (lambda e: e[-1] / e[0])(np.linalg.eigvalsh(X.T @ X / X.shape[1])), "X^T X"),
+    (lambda X: np.linalg.eigvalsh(X @ X.T), "one number"),
+    (lambda X: 2.0, "you return 2"),
+])
+def test_check_condition_number_names_each_mistake(fn, fragment):
+    with np.errstate(all="ignore"):
+        result = input_normalization.check_condition_number(fn)
+    assert result.status == "failed"
+    assert fragment in result.message
