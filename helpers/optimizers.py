@@ -9,7 +9,7 @@ The update rules themselves live in :mod:`helpers.optim`; this module only runs 
 - :func:`adam_efficient_learning_rate`: the step size ``lr_t = lr sqrt(1 - beta2^t) / (1 - beta1^t)``
   of Adam's efficient form, which folds both bias corrections into the learning rate.
 
-Exercises: :func:`check_momentum_step` and :func:`check_adam_step` grade a learner's single
+Exercises: :func:`check_momentum_step`, :func:`check_rmsprop_step` and :func:`check_adam_step` grade a learner's single
 update, naming the first precise difference (another momentum convention, epsilon inside the
 square root as in the source notes, a missing bias correction, ...).
 """
@@ -26,6 +26,7 @@ __all__ = [
     "effective_learning_rates",
     "adam_efficient_learning_rate",
     "check_momentum_step",
+    "check_rmsprop_step",
     "check_adam_step",
 ]
 
@@ -156,6 +157,50 @@ def check_momentum_step(fn, seed=0):
         exercises.expect_close("W", got[0], variants[None][0], rtol=1e-7, atol=1e-12,
                                hint=f"{case}: W := W - alpha v")
     return "v and W match v = beta v + (1 - beta) dW, W := W - alpha v, from v = 0 and from a nonzero v"
+
+
+def _rmsprop_variants(W, dW, s, learning_rate, beta, epsilon):
+    s_new = beta * s + (1 - beta) * dW**2
+    return {
+        None: (W - learning_rate * dW / (np.sqrt(s_new) + epsilon), s_new),
+        "epsilon is inside the square root, sqrt(s + epsilon): that is the source notes' convention; this course "
+        "adds it outside, sqrt(s) + epsilon (the two differ wherever s is not much larger than epsilon)":
+            (W - learning_rate * dW / np.sqrt(s_new + epsilon), s_new),
+        "W moved with the old s: update s first, then divide by sqrt(s) + epsilon with the new s":
+            (W - learning_rate * dW / (np.sqrt(s) + epsilon), s_new),
+        "s sums the squared gradients (that is AdaGrad): average them, s = beta s + (1 - beta) dW**2":
+            (W - learning_rate * dW / (np.sqrt(s + dW**2) + epsilon), s + dW**2),
+        "the square root is missing: divide by sqrt(s) + epsilon":
+            (W - learning_rate * dW / (s_new + epsilon), s_new),
+        "the step goes uphill: W := W - alpha dW / (sqrt(s) + epsilon)":
+            (W + learning_rate * dW / (np.sqrt(s_new) + epsilon), s_new),
+    }
+
+
+@exercises.checker("an RMSProp step")
+def check_rmsprop_step(fn, seed=0):
+    """Check a learner's ``fn(W, dW, s, learning_rate, beta, epsilon) -> (W, s)``: one RMSProp step.
+
+    The course's rule: ``s := beta s + (1 - beta) dW**2``, ``W := W - alpha dW / (sqrt(s) + epsilon)``.
+    Runs it from ``s = 0`` and from a nonzero ``s`` with small gradients (``1e-2``) and
+    ``epsilon = 1e-3``, so that the place of epsilon matters far beyond rounding.
+    """
+    rng = np.random.default_rng(seed)
+    hyper = dict(learning_rate=0.01, beta=0.9, epsilon=1e-3)
+    for case, s_scale in (("with s = 0 (the first step)", 0.0), ("with a nonzero s", 1e-4)):
+        W, dW, s = rng.standard_normal((3, 4)), rng.standard_normal((3, 4)) * 1e-2, s_scale * rng.random((3, 4))
+        got = _expect_pair_or_triple(exercises.call(fn, W, dW, s, **hyper), ("W", "s"))
+        variants = _rmsprop_variants(W, dW, s, **hyper)
+        if _matches(got, variants[None]):
+            continue
+        for mistake, expected in variants.items():
+            if mistake is not None and _matches(got, expected):
+                raise exercises.Mistake(f"{case}: {mistake}")
+        exercises.expect_close("s", got[1], variants[None][1], rtol=1e-7, atol=1e-12,
+                               hint=f"{case}: s = beta s + (1 - beta) dW**2")
+        exercises.expect_close("W", got[0], variants[None][0], rtol=1e-7, atol=1e-12,
+                               hint=f"{case}: W := W - alpha dW / (sqrt(s) + epsilon)")
+    return "s and W match s = beta s + (1 - beta) dW**2, W := W - alpha dW / (sqrt(s) + epsilon), from s = 0 and not"
 
 
 def _adam_variants(W, dW, v, s, t, learning_rate, beta1, beta2, epsilon):

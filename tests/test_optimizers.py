@@ -87,6 +87,28 @@ def test_check_momentum_step():
         assert result.status == "failed" and word in result.message, (fn.__name__, result)
 
 
+# ---------------------------------------------------------------- the RMSProp exercise
+
+
+def _rmsprop(W, dW, s, learning_rate, beta, epsilon, inside=False, old_s=False, summed=False):
+    s_new = s + dW**2 if summed else beta * s + (1 - beta) * dW**2
+    root = np.sqrt((s if old_s else s_new) + epsilon) if inside else np.sqrt(s if old_s else s_new) + epsilon
+    return W - learning_rate * dW / root, s_new
+
+
+def test_check_rmsprop_step():
+    def via_optim(W, dW, s, learning_rate, beta, epsilon):
+        opt = optim.rmsprop(learning_rate, beta, epsilon)
+        new, state = opt.update({"W": W}, {"dW": dW}, {"t": 0, "s": {"W": s}})
+        return new["W"], state["s"]["W"]
+
+    assert optimizers.check_rmsprop_step(_rmsprop).passed and optimizers.check_rmsprop_step(via_optim).passed
+    assert optimizers.check_rmsprop_step(lambda *a, **k: None).status == "not written"
+    for kwargs, word in [(dict(inside=True), "convention"), (dict(old_s=True), "old s"), (dict(summed=True), "AdaGrad")]:
+        result = optimizers.check_rmsprop_step(lambda *a, kw=kwargs, **k: _rmsprop(*a, **k, **kw))
+        assert result.status == "failed" and word in result.message, (word, result)
+
+
 # ---------------------------------------------------------------- the Adam exercise
 
 
