@@ -31,7 +31,7 @@ import numpy as np
 
 from . import exercises, layers, model, optim
 from .blas import single_thread
-from .validate import as_float_array, check_choice, check_number, check_X
+from .validate import as_float_array, check_choice, check_number, check_X, describe, error
 
 __all__ = [
     "identity_gamma_beta",
@@ -115,7 +115,7 @@ def normalization_noise(z_pool, batch_sizes=(4, 16, 64, 256), n_draws=400, seed=
     z = as_float_array("z_pool", z_pool, ndim=1)
     sizes = np.asarray(batch_sizes)
     if sizes.ndim != 1 or sizes.size == 0 or np.any(sizes < 2) or np.any(sizes > z.size) or np.any(sizes != np.round(sizes)):
-        raise ValueError(f"batch_sizes must be integers in [2, {z.size}] (the pool size); got {list(batch_sizes)!r}")
+        raise error("batch_sizes", repr(list(batch_sizes)), f"integers in [2, {z.size}] (the pool size)")
     check_number("n_draws", n_draws, low=2, integer=True)
     rng = np.random.default_rng(seed)
     others = z[1:]
@@ -145,7 +145,7 @@ def regularization_gap(X, Y, X_dev, Y_dev, layer_dims=(64, 64, 64, 10), learning
     X = check_X(X)
     check_X(X_dev, n_x=X.shape[0], name="X_dev")
     if len(seeds) < 1:
-        raise ValueError(f"seeds must hold at least one seed; got {seeds!r}")
+        raise error("seeds", repr(seeds), "at least one seed", "(0, 1, 2)")
     out = {}
     for batchnorm in (False, True):
         stack = model.stack_params([model.init_params(list(layer_dims), init="he", seed=s, batchnorm=batchnorm)
@@ -236,10 +236,10 @@ def activation_statistics(depths=tuple(range(1, 11)), init_scales=(0.25, 0.5, 1.
     layers of a deeper network are those of a shallower one.
     """
     if not all(isinstance(d, (int, np.integer)) and d >= 1 for d in depths):
-        raise ValueError(f"depths must be positive integers; got {depths!r}")
+        raise error("depths", repr(depths), "positive integers", "(2, 4, 6)")
     scales = as_float_array("init_scales", init_scales, ndim=1)
     if scales.size == 0 or np.any(scales <= 0):
-        raise ValueError(f"init_scales must be > 0; got {init_scales!r}")
+        raise error("init_scales", repr(init_scales), "positive numbers", "(0.5, 1.0)")
     for h in hiddens:
         check_choice("hidden", h, ("tanh", "relu"))
     check_number("width", width, low=1, integer=True)
@@ -288,15 +288,15 @@ def training_status(costs, chance_cost, stall_fraction=0.9):
     ``stall_fraction * chance_cost``) or ``""`` (it trained) for one cost curve."""
     # NaN / inf are allowed in costs (that is how a diverged run is recorded), so no finite check here.
     if costs is None or isinstance(costs, (str, bytes, bool)):
-        raise ValueError(f"costs must be a 1-D sequence of numbers; got {costs!r}")
+        raise error("costs", describe(costs), "a 1-D sequence of numbers (a cost per epoch)")
     raw = np.asarray(costs)
     if raw.dtype.kind not in "iuf":
-        raise ValueError(f"costs must be a 1-D sequence of numbers; got an array of dtype {raw.dtype}")
+        raise error("costs", f"an array of dtype {raw.dtype}", "a 1-D sequence of numbers (a cost per epoch)")
     costs = raw.astype(float)
     if costs.ndim != 1:
-        raise ValueError(f"costs must be a 1-D sequence of numbers; got shape {costs.shape}")
+        raise error("costs", f"shape {costs.shape}", "a 1-D sequence of numbers (a cost per epoch)")
     if costs.size == 0:
-        raise ValueError("costs must hold at least one value")
+        raise error("costs", "an empty sequence", "at least one cost")
     check_number("chance_cost", chance_cost, low=0, low_open=True)
     check_number("stall_fraction", stall_fraction, low=0, low_open=True)
     if not np.all(np.isfinite(costs)):
@@ -337,10 +337,10 @@ def lr_sweep(X, Y, X_dev, Y_dev, layer_dims=(64, 32, 32, 32, 32, 10), learning_r
     check_X(X_dev, n_x=X.shape[0], name="X_dev")
     lrs = np.asarray(learning_rates, dtype=float)
     if lrs.ndim != 1 or lrs.size == 0 or np.any(lrs <= 0):
-        raise ValueError(f"learning_rates must be positive numbers; got {learning_rates!r}")
+        raise error("learning_rates", repr(learning_rates), "positive numbers", "(0.01, 0.1)")
     scales = as_float_array("init_scales", init_scales, ndim=1)
     if scales.size == 0 or np.any(scales <= 0):
-        raise ValueError(f"init_scales must be positive numbers; got {init_scales!r}")
+        raise error("init_scales", repr(init_scales), "positive numbers", "(0.5, 1.0)")
     C = layer_dims[-1]
     sweep = Sweep(tuple(learning_rates), tuple(init_scales), tuple(layer_dims), num_epochs,
                   float(np.log(C)) if C > 1 else float(np.log(2)), {}, {}, {})

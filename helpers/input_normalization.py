@@ -28,7 +28,7 @@ from __future__ import annotations
 import numpy as np
 
 from . import blas, data, exercises, model, optim
-from .validate import as_float_array, check_number, check_X
+from .validate import as_float_array, check_number, check_X, error
 
 __all__ = [
     "make_unscaled_regression",
@@ -69,9 +69,9 @@ def make_unscaled_regression(m=400, mu=(3.0, 25.0), sigma=(1.0, 6.0), w_true=(1.
     sigma = as_float_array("sigma", sigma, ndim=1).reshape(-1, 1)
     w_true = as_float_array("w_true", w_true, ndim=1).reshape(1, -1)
     if not (mu.shape[0] == sigma.shape[0] == w_true.shape[1]):
-        raise ValueError(f"mu, sigma and w_true must have one entry per feature; got {mu.size}, {sigma.size}, {w_true.size}")
+        raise error("mu, sigma, w_true", f"{mu.size}, {sigma.size} and {w_true.size} entries", "one entry per feature each")
     if np.any(sigma <= 0):
-        raise ValueError(f"sigma must be positive; got {sigma.ravel().tolist()}")
+        raise error("sigma", sigma.ravel().tolist(), "positive numbers (standard deviations)")
     rng = np.random.default_rng(seed)
     Z = rng.standard_normal((mu.shape[0], m))
     y = w_true @ Z + noise * rng.standard_normal((1, m))
@@ -81,7 +81,8 @@ def make_unscaled_regression(m=400, mu=(3.0, 25.0), sigma=(1.0, 6.0), w_true=(1.
 def _check_w(w, n_x):
     w = as_float_array("w", w, ndim=(2, 3))
     if w.shape[-2:] != (1, n_x):
-        raise ValueError(f"w must have shape (1, n_x) = (1, {n_x}) (or (K, 1, {n_x}) for a stack); got {w.shape}")
+        fix = "pass w.T" if w.shape[-2:] == (n_x, 1) else None
+        raise error("w", f"shape {w.shape}", f"(1, n_x) = (1, {n_x}), or (K, 1, {n_x}) for a stack", fix)
     return w
 
 
@@ -89,7 +90,12 @@ def _check_data(X, y):
     X = check_X(X)
     y = as_float_array("y", y, ndim=2)
     if y.shape != (1, X.shape[1]):
-        raise ValueError(f"y must have shape (1, m) = (1, {X.shape[1]}); got {y.shape}")
+        if y.shape[0] == 1 and X.shape[0] == y.shape[1] != X.shape[1]:
+            # X's rows match y's examples: X came with one row per example, so X is the array to blame.
+            raise error("X", f"shape {X.shape}", f"(n_x, m) with m = {y.shape[1]} columns, one per example as in y",
+                        "pass X.T")
+        fix = "pass y.T" if y.shape == (X.shape[1], 1) else None
+        raise error("y", f"shape {y.shape}", f"(1, m) = (1, {X.shape[1]}), one column per example of X", fix)
     return X, y
 
 
@@ -122,16 +128,16 @@ def least_squares(X, y):
     try:
         w_star = np.linalg.solve(X @ X.T, X @ y.T).T
     except np.linalg.LinAlgError:
-        raise ValueError("X X^T is singular (a feature is constant zero or a multiple of another): the minimum "
-                         "is not unique; remove the redundant feature") from None
+        raise error("X", "features whose X X^T is singular (one is constant zero or a multiple of another)",
+                    "independent features, so that the minimum is unique", "remove the redundant feature") from None
     return w_star, float(squared_cost(X, y, w_star, check=False)[0])
 
 
 def _check_enough_examples(X):
     X = check_X(X)
     if X.shape[1] < X.shape[0]:
-        raise ValueError(f"X must be (n_x, m) with at least as many examples m as features n_x, or H = X X^T / m "
-                         f"is singular; got {X.shape}: if the examples are rows, pass X.T")
+        raise error("X", f"shape {X.shape}", "(n_x, m) with at least as many examples m as features n_x "
+                    "(else H = X X^T / m is singular)", "pass X.T if the examples are rows")
     return X
 
 
@@ -144,7 +150,7 @@ def hessian(X):
 def _eigenvalues(X):
     eigenvalues = np.linalg.eigvalsh(hessian(X))
     if not eigenvalues[-1] > 0:
-        raise ValueError("X must not be all zeros: then H = 0 and the cost is flat")
+        raise error("X", "all zeros (then H = 0 and the cost is flat)", "at least one non-zero feature")
     # A constant (or duplicated) feature makes H singular: its smallest eigenvalue is 0 up to round-off.
     return np.maximum(eigenvalues, 0.0)
 
@@ -204,7 +210,7 @@ def gradient_descent(X, y, learning_rate, num_iterations=100, w0=None, blowup=1e
     X, y = _check_data(X, y)
     alphas = as_float_array("learning_rate", learning_rate, ndim=(0, 1)).reshape(-1)
     if np.any(alphas <= 0):
-        raise ValueError(f"learning_rate must be positive; got {alphas[alphas <= 0][:3].tolist()}")
+        raise error("learning_rate", alphas[alphas <= 0][:3].tolist(), "positive numbers")
     check_number("num_iterations", num_iterations, low=1, integer=True)
     check_number("blowup", blowup, low=1)
     n_x = X.shape[0]
@@ -243,7 +249,7 @@ def iterations_to_converge(X, y, learning_rate, tol=1e-6, max_iterations=5000, s
     X, y = _check_data(X, y)
     alphas = as_float_array("learning_rate", learning_rate, ndim=(0, 1)).reshape(-1)
     if np.any(alphas <= 0):
-        raise ValueError(f"learning_rate must be positive; got {alphas[alphas <= 0][:3].tolist()}")
+        raise error("learning_rate", alphas[alphas <= 0][:3].tolist(), "positive numbers")
     check_number("tol", tol, low=0, high=1, low_open=True, high_open=True)
     check_number("max_iterations", max_iterations, low=1, integer=True)
     _, J_star = least_squares(X, y)
@@ -285,7 +291,7 @@ def cost_surface(X, y, w1, w2):
     """``J`` on the grid ``w1 x w2`` (1-D arrays) for contour plots: returns ``(len(w2), len(w1))``."""
     X, y = _check_data(X, y)
     if X.shape[0] != 2:
-        raise ValueError(f"cost_surface draws two weights: X must have 2 features; got {X.shape[0]}")
+        raise error("X", f"{X.shape[0]} features", "2 features (cost_surface draws two weights)")
     w1 = as_float_array("w1", w1, ndim=1)
     w2 = as_float_array("w2", w2, ndim=1)
     g1, g2 = np.meshgrid(w1, w2)
@@ -380,10 +386,10 @@ def network_race(X_train, y_train, learning_rates=(1e-5, 1e-4, 1e-3, 1e-2, 0.1, 
     X_train = check_X(X_train)
     y_train = as_float_array("y_train", y_train, ndim=2)
     if y_train.shape != (1, X_train.shape[1]):
-        raise ValueError(f"y_train must have shape (1, m) = (1, {X_train.shape[1]}); got {y_train.shape}")
+        raise error("y_train", f"shape {y_train.shape}", f"(1, m) = (1, {X_train.shape[1]}), one column per example of X_train")
     lrs = as_float_array("learning_rates", learning_rates, ndim=1)
     if lrs.size == 0 or np.any(lrs <= 0):
-        raise ValueError(f"learning_rates must be positive numbers; got {list(learning_rates)!r}")
+        raise error("learning_rates", lrs.tolist(), "a non-empty list of positive numbers")
     check_number("hidden_units", hidden_units, low=1, integer=True)
     check_number("num_epochs", num_epochs, low=1, integer=True)
     check_number("target_cost", target_cost, low=0, low_open=True)

@@ -185,6 +185,34 @@ def load_params(path):
         return {k: data[k] for k in data.files}
 
 
+def save_model(path, params, hidden="relu"):
+    """Save the whole model to one ``.npz`` file: its weights *and* its architecture.
+
+    Besides every array of ``params`` (as :func:`save_params`), the file holds ``layer_dims``
+    ``[n[0], ..., n[L]]`` and the name of the ``hidden`` activation, so that :func:`load_model`
+    rebuilds the network with nothing else.
+    """
+    L = check_params(params)
+    check_choice("hidden", hidden, ACTIVATIONS)
+    layer_dims = [params["W1"].shape[-1]] + [params[f"W{l}"].shape[-2] for l in range(1, L + 1)]
+    np.savez(path, **params, layer_dims=np.array(layer_dims), hidden=np.array(hidden))
+
+
+def load_model(path):
+    """Read a model written by :func:`save_model`; returns ``(params, hidden, layer_dims)``."""
+    with np.load(path) as data:
+        if "layer_dims" not in data.files or "hidden" not in data.files:
+            raise error("path", f"{str(path)!r}, a file of weights without layer_dims and hidden",
+                        "a file written by model.save_model", "model.load_params for weights alone")
+        params = {k: data[k] for k in data.files if k not in ("layer_dims", "hidden")}
+        layer_dims, hidden = [int(n) for n in data["layer_dims"]], str(data["hidden"])
+    L = check_params(params)
+    if layer_dims != [params["W1"].shape[-1]] + [params[f"W{l}"].shape[-2] for l in range(1, L + 1)]:
+        raise error("path", f"{str(path)!r} whose weights do not match its layer_dims {layer_dims}",
+                    "a file written by model.save_model")
+    return params, hidden, layer_dims
+
+
 # ---------------------------------------------------------------- checks
 
 

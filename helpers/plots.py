@@ -25,6 +25,8 @@ key            colour       meaning
 ``dW``         ``#DDAA33``  ochre: a statistic of the gradients dW[l], layer by layer (chapter 12)
 ``optimum``    ``#FFD700``  gold: a minimum or the best point found (star markers, black edge)
 ``alert``      ``#B00000``  dark red: "diverged", "likely a bug" (status text and boxes)
+unnormalized   ``#EE3377``  magenta: without batch norm (chapter 9), raw inputs (chapter 11)
+normalized     ``#33BBEE``  cyan: with batch norm (chapter 9), standardized inputs (chapter 11)
 =============  ===========  ====================================================================
 
 :data:`CLASS_COLORS` are the classes 0, 1, 2, ... (light orange, light blue, pear, pink, light
@@ -80,6 +82,7 @@ COLORS = {
     "good": "#009E73", "look closer": "#E69F00", "likely a bug": "#B00000",
     "optimum": "#FFD700",
     "alert": "#B00000",
+    "unnormalized": "#EE3377", "normalized": "#33BBEE",
 }
 """Line colours by meaning (see the table in the module docstring)."""
 

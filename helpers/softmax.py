@@ -9,9 +9,8 @@ softmax output whenever ``n[L] >= 2``. This module adds what the chapter shows a
   numbers of classes, with its logits on a grid, and :func:`region_image` to shade the decision
   regions at any temperature;
 - :func:`train_mnist`: the source notes' network ``784-128-10`` on real MNIST digits (Adam,
-  mini-batches of 64, 5 epochs, a validation split and a separate test split),
-  :func:`save_network` / :func:`load_network` (architecture and weights in one file),
-  :func:`confusion_matrix` and two drawing functions;
+  mini-batches of 64, 5 epochs, a validation split and a separate test split), :func:`confusion_matrix`
+  and two drawing functions (saving the whole model is :func:`helpers.model.save_model`);
 - :func:`check_softmax`, :func:`check_softmax_cross_entropy_backward`: the checkers of the
   chapter's exercises (with the reference :func:`softmax_cross_entropy_backward`).
 """
@@ -25,7 +24,7 @@ import numpy as np
 from matplotlib.colors import to_rgb
 
 from . import data, exercises, layers, model, optim, plots
-from .validate import as_float_array, check_choice, check_labels, check_number
+from .validate import as_float_array, check_choice, check_labels, check_number, error
 from .blas import single_thread
 
 __all__ = [
@@ -37,8 +36,6 @@ __all__ = [
     "region_image",
     "MnistResult",
     "train_mnist",
-    "save_network",
-    "load_network",
     "draw_confusion_matrix",
     "draw_digit_examples",
     "check_softmax",
@@ -57,7 +54,8 @@ def softmax(Z, temperature=1.0):
     """
     Z = as_float_array("Z", Z, ndim=2)
     if Z.shape[0] < 2:
-        raise ValueError(f"softmax needs C >= 2 rows of logits (one row per class); got shape {Z.shape}")
+        raise error("Z", f"shape {Z.shape}", "(C, m) logits with C >= 2 rows, one per class",
+                    "pass Z.T" if Z.shape[1] >= 2 else None)
     check_number("temperature", temperature, low=0, low_open=True)
     return layers.softmax(Z / temperature)
 
@@ -66,7 +64,8 @@ def hardmax(Z):
     """One-hot ``(C, m)`` with a 1 at the largest logit of each column (the first one on a tie)."""
     Z = as_float_array("Z", Z, ndim=2)
     if Z.shape[0] < 2:
-        raise ValueError(f"hardmax needs C >= 2 rows of logits; got shape {Z.shape}")
+        raise error("Z", f"shape {Z.shape}", "(C, m) logits with C >= 2 rows, one per class",
+                    "pass Z.T" if Z.shape[1] >= 2 else None)
     out = np.zeros_like(Z)
     out[Z.argmax(axis=0), np.arange(Z.shape[1])] = 1.0
     return out
@@ -81,10 +80,10 @@ def confusion_matrix(y_true, y_pred, n_classes):
     t = as_float_array("y_true", y_true, ndim=(1, 2)).reshape(-1)
     p = as_float_array("y_pred", y_pred, ndim=(1, 2)).reshape(-1)
     if t.size != p.size:
-        raise ValueError(f"y_true and y_pred must have the same number of labels; got {t.size} and {p.size}")
+        raise error("y_pred", f"{p.size} labels", f"as many as y_true ({t.size})")
     for name, y in (("y_true", t), ("y_pred", p)):
         if np.any(y != np.round(y)) or np.any(y < 0) or np.any(y >= n_classes):
-            raise ValueError(f"{name} must hold integer labels in 0..{n_classes - 1}; got values in [{y.min()}, {y.max()}]")
+            raise error(name, f"values in [{y.min()}, {y.max()}]", f"integer labels in 0..{n_classes - 1}")
     counts = np.zeros((n_classes, n_classes), dtype=int)
     np.add.at(counts, (t.astype(int), p.astype(int)), 1)
     return counts
@@ -121,7 +120,7 @@ def train_blob_regressions(class_counts=(2, 3, 4, 5, 6), m=200, cluster_std=1.0,
     ``grid_n x grid_n`` grid are kept so that any temperature can be applied afterwards.
     """
     if not all(isinstance(c, (int, np.integer)) and 2 <= c <= len(plots.CLASS_COLORS) for c in class_counts):
-        raise ValueError(f"class_counts must be integers in [2, {len(plots.CLASS_COLORS)}]; got {class_counts!r}")
+        raise error("class_counts", repr(class_counts), f"integers in [2, {len(plots.CLASS_COLORS)}]", "(2, 3, 5)")
     check_number("grid_n", grid_n, low=2, integer=True)
     grid, extent = plots.decision_grid(np.array([[-2.6, 2.6], [-2.6, 2.6]]), n=grid_n, pad=0.0)
     result = BlobRegressions(tuple(class_counts), extent, grid_n)
@@ -151,11 +150,11 @@ def region_image(grid_logits, temperature=1.0, colors=None, lighten=0.0):
     C = P.shape[0]
     palette = np.array([to_rgb(c) for c in (colors or plots.CLASS_COLORS)[:C]])  # (C, 3)
     if palette.shape[0] < C:
-        raise ValueError(f"need {C} colours; got {palette.shape[0]}")
+        raise error("colors", f"{palette.shape[0]} colours", f"one per class ({C})")
     n = int(round(np.sqrt(P.shape[1])))
     if n * n != P.shape[1]:
-        raise ValueError(f"grid_logits must be (C, n * n) on a square grid (helpers.plots.decision_grid); "
-                         f"got {P.shape[1]} points, not a square number")
+        raise error("grid_logits", f"{P.shape[1]} points, not a square number",
+                    "(C, n * n) on a square grid", "the grid of helpers.plots.decision_grid")
     rgb = (1 - lighten) * (P.T @ palette) + lighten
     return np.clip(rgb, 0.0, 1.0).reshape(n, n, 3)
 
@@ -200,7 +199,7 @@ def train_mnist(hidden_units=128, learning_rate=0.003, beta1=0.9, beta2=0.999, e
     """
     check_number("hidden_units", hidden_units, low=1, integer=True)
     if len(fractions) != 3:
-        raise ValueError(f"fractions must be three numbers (train, validation, test); got {fractions!r}")
+        raise error("fractions", repr(fractions), "three numbers (train, validation, test)", "(0.8, 0.1, 0.1)")
     X, y = data.load_mnist()
     (X_train, y_train), (X_val, y_val), (X_test, y_test) = data.train_dev_test_split(X, y, fractions, seed=seed)
     params = model.init_params([X.shape[0], hidden_units, 10], init="he", seed=seed)
@@ -213,38 +212,6 @@ def train_mnist(hidden_units=128, learning_rate=0.003, beta1=0.9, beta2=0.999, e
     return MnistResult(params, "relu", history, X_train, y_train, X_val, y_val, X_test, y_test,
                        float(model.accuracy(X_train, Y_train, params)), float(model.accuracy(X_val, Y_val, params)),
                        seconds)
-
-
-def save_network(path, params, hidden="relu"):
-    """Save the whole network to one ``.npz`` file: its architecture and its weights.
-
-    The file holds every parameter array, ``layer_dims`` ``[n[0], ..., n[L]]`` and the hidden
-    activation's name, so that :func:`load_network` rebuilds the network with nothing else.
-    """
-    L = model.num_layers(params) if isinstance(params, dict) else 0
-    if L == 0:
-        raise ValueError(f"params must be a dict with W1, b1, ... (see helpers.model.init_params); got {type(params).__name__}")
-    check_choice("hidden", hidden, tuple(model.ACTIVATIONS))
-    for name in ("layer_dims", "hidden"):
-        if name in params:
-            raise ValueError(f"params must not hold a key named {name!r} (the file keeps the architecture under it)")
-    layer_dims = [params["W1"].shape[-1]] + [params[f"W{l}"].shape[-2] for l in range(1, L + 1)]
-    np.savez(path, layer_dims=np.array(layer_dims), hidden=np.array(hidden), **params)
-
-
-def load_network(path):
-    """Read a network written by :func:`save_network`. Returns ``(params, hidden, layer_dims)``."""
-    with np.load(path) as stored:
-        if "layer_dims" not in stored.files or "hidden" not in stored.files:
-            raise ValueError(f"{path} holds no architecture (layer_dims, hidden); was it written by save_network?")
-        layer_dims = [int(n) for n in stored["layer_dims"]]
-        hidden = str(stored["hidden"])
-        params = {k: stored[k] for k in stored.files if k not in ("layer_dims", "hidden")}
-    for l in range(1, len(layer_dims)):
-        if params[f"W{l}"].shape[-2:] != (layer_dims[l], layer_dims[l - 1]):
-            raise ValueError(f"{path}: W{l} has shape {params[f'W{l}'].shape}, but the stored architecture "
-                             f"{layer_dims} says ({layer_dims[l]}, {layer_dims[l - 1]})")
-    return params, hidden, layer_dims
 
 
 def draw_confusion_matrix(ax, counts, title="confusion matrix"):
@@ -269,10 +236,11 @@ def draw_digit_examples(axes, X, y_true, y_pred):
     X = as_float_array("X", X, ndim=2)
     side = int(round(np.sqrt(X.shape[0])))
     if side * side != X.shape[0]:
-        raise ValueError(f"X must hold square images, one per column (64 or 784 pixels); got {X.shape[0]} rows")
+        raise error("X", f"{X.shape[0]} rows", "square images, one per column (64 or 784 pixels)",
+                    "pass X.T" if X.shape[1] in (64, 784) else None)
     for ax, x, t, p in zip(np.ravel(axes), X.T, np.ravel(y_true), np.ravel(y_pred)):
         ax.imshow(x.reshape(side, side), cmap="gray_r", vmin=0, vmax=1)
-        ax.set_title(f"true {int(t)}, pred {int(p)}", fontsize=10, color="black" if t == p else "#b00000")
+        ax.set_title(f"true {int(t)}, pred {int(p)}", fontsize=10, color="black" if t == p else plots.COLORS["alert"])
         ax.set_xticks([])
         ax.set_yticks([])
     return axes
@@ -328,7 +296,8 @@ def softmax_cross_entropy_backward(A, Y):
     A = as_float_array("A", A, ndim=2)
     Y = as_float_array("Y", Y, ndim=2)
     if A.shape != Y.shape:
-        raise ValueError(f"A and Y must have the same shape (C, m); got {A.shape} and {Y.shape}")
+        fix = "pass A.T" if A.shape[::-1] == Y.shape else None
+        raise error("A", f"shape {A.shape}", f"Y's shape {Y.shape}: (C, m), one column per example", fix)
     check_labels(Y, m=A.shape[1], n_classes=A.shape[0])
     return (A - Y) / A.shape[1]
 

@@ -310,16 +310,15 @@ def test_activations_explorer_readout_and_status():
     explorer = bn_widgets.activations_explorer()
     explorer.set(batchnorm=False, hidden="tanh", init_scale=0.25, depth=10)
     assert "8." in explorer.readout.value or "e-0" in explorer.readout.value
-    status = [t for t in explorer.live.axes[1].texts if t.get_visible() and t.get_text()]
-    assert any("vanish" in t.get_text() for t in status)
+    assert any("vanish" in text for text in explorer.texts(1))
     explorer.set(batchnorm=True)
-    assert not any(t.get_visible() and t.get_text() for t in explorer.live.axes[1].texts if "vanish" in t.get_text())
+    assert not any("vanish" in text for text in explorer.texts(1))
 
 
 def test_lr_sweep_explorer_says_stalled_on_the_plot():
     explorer = bn_widgets.lr_sweep_explorer()
     explorer.set(init_scale=0.2, learning_rate=0.1)
-    shown = [t.get_text() for t in explorer.live.axes[0].texts if t.get_visible()]
+    shown = explorer.texts(0)
     assert "no BN: stalled" in shown and not any(s.startswith("BN:") for s in shown)
 
 

@@ -10,9 +10,9 @@ import numpy as np
 from .. import batchnorm, data, plots
 from . import Experiment, LiveFigure, register
 
-# Without / with normalization (chapter 11 uses the same two for raw / standardized inputs). Not in
-# plots.COLORS yet: requested there, so that these two hex codes can go.
-BN_COLORS = {"no BN": "#7f7f7f", "BN": "#9467bd"}
+# Without / with batch norm: plots.COLORS' unnormalized / normalized pair (chapter 11 uses it for
+# raw / standardized inputs).
+BN_COLORS = {"no BN": plots.COLORS["unnormalized"], "BN": plots.COLORS["normalized"]}
 
 
 @lru_cache(maxsize=1)

@@ -11,12 +11,11 @@ from matplotlib.lines import Line2D
 
 from .. import data, input_normalization, plots
 from . import Experiment, LiveFigure, register
-from .batchnorm import BN_COLORS
 
 LEARNING_RATES = (1e-4, 3e-4, 1e-3, 2e-3, 3e-3, 3.5e-3, 1e-2, 0.1, 0.5, 1.0, 1.7, 2.0)
 ITERATIONS = (0, 1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 3000)
-# Without / with normalization: the colours of chapter 9's plain and batch-norm networks.
-RAW_AND_STANDARDIZED = (BN_COLORS["no BN"], BN_COLORS["BN"])
+# Without / with normalization: plots.COLORS' pair, also chapter 9's plain and batch-norm networks.
+RAW_AND_STANDARDIZED = (plots.COLORS["unnormalized"], plots.COLORS["normalized"])
 
 
 @dataclass
@@ -87,7 +86,7 @@ def normalization_explorer(problems=None):
         gap = problem.J_grid.max() - problem.J_star
         levels = problem.J_star + gap * np.geomspace(1e-3, 1, 12)
         ax.contour(problem.w1, problem.w2, problem.J_grid, levels=levels, colors="0.82", linewidths=0.9)  # light grey: the paths carry the colours
-        ax.plot(*problem.w_star[0], marker="*", color="k", markersize=13, linestyle="none")
+        ax.plot(*problem.w_star[0], marker="*", color=plots.COLORS["optimum"], markeredgecolor="k", markersize=15, linestyle="none")
         (path,) = ax.plot([], [], "-o", color=color, markersize=3, linewidth=1.2)
         (point,) = ax.plot([], [], "o", color=color, markeredgecolor="k", markersize=8)
         paths.append(live.animate(path))
@@ -108,7 +107,7 @@ def normalization_explorer(problems=None):
     ax_curve.axhline(1e-6, color=plots.COLORS["reference"], linestyle=":", linewidth=1)
     ax_curve.text(1.3, 2e-6, "converged: gap < $10^{-6}$", fontsize=9, color=plots.COLORS["reference"])
     # One legend under the panels, made of proxies, so that it is part of the static background.
-    proxies = [Line2D([], [], marker="*", color="k", markersize=11, linestyle="none", label="minimum $w^*$")]
+    proxies = [Line2D([], [], marker="*", color=plots.COLORS["optimum"], markeredgecolor="k", markersize=13, linestyle="none", label="minimum $w^*$")]
     proxies += [Line2D([], [], marker="o", markersize=4, color=c, label=f"gradient descent, {p.name}")
                 for p, c in zip(problems, RAW_AND_STANDARDIZED)]
     live.fig.legend(handles=proxies, loc="outside lower center", ncol=3, fontsize=10, frameon=False)
