@@ -73,7 +73,13 @@ S_MAX = G_MAX**2
 
 
 class Optimizer(NamedTuple):
-    """``init(params) -> state`` and ``update(params, grads, state) -> (params, state)``."""
+    """``init(params) -> state`` and ``update(params, grads, state) -> (params, state)``.
+
+    ``update`` validates ``grads`` against ``params`` at every call. The optimizers of this
+    module also take ``update(..., check=False)``, which skips that check: for a training loop
+    whose gradients come from the network's own backward pass, checked once before its first
+    update (:func:`helpers.model.fit`), as the layers' ``check=False``.
+    """
 
     init: Callable
     update: Callable
@@ -159,6 +165,25 @@ def _per_parameter(values, names):
     return lambda pname, g: [_aligned(h, n, pname, g) for h, n in zip(values, names)]
 
 
+def _fixed_per_parameter(values, names):
+    """As :func:`_per_parameter`, for the hyperparameters that do not change from one update to
+    the next (betas, epsilon, weight decay): each parameter's aligned values are computed on its
+    first update and kept (keyed by the parameter's name and shape), not reshaped at every step."""
+    values = tuple(values)
+    if np.ndarray not in map(type, values):
+        return lambda pname, g: values
+    cache = {}
+
+    def shaped(pname, g):
+        key = (pname, np.shape(g))
+        found = cache.get(key)
+        if found is None:
+            found = cache[key] = tuple(_aligned(h, n, pname, g) for h, n in zip(values, names))
+        return found
+
+    return shaped
+
+
 def _check_params(params):
     if not isinstance(params, dict) or not params:
         raise error("params", "an empty dict" if isinstance(params, dict) else describe(params),
@@ -166,6 +191,15 @@ def _check_params(params):
     for name, value in params.items():
         as_float_array(f"params[{name!r}]", value)
     return params
+
+
+def _pairs(params, grads, check):
+    """``name -> g`` for the update: validated by :func:`_check_grads` (``check=True``), or read
+    as they come (``check=False``: gradients that :func:`helpers.model.fit` made itself for these
+    params, with exactly the keys ``"d" + name``)."""
+    if check:
+        return _check_grads(params, grads)
+    return {key[1:]: g for key, g in grads.items()}
 
 
 def _check_grads(params, grads):
@@ -207,12 +241,12 @@ def _scale_free(step):
     formula again on gradients bounded at ``+-G_MAX``. (Bounding every gradient of every update
     would cost about 5% of a small network's training step.)"""
 
-    def update(params, grads, state):
+    def update(params, grads, state, check=True):
         try:
             with np.errstate(over="raise"):
-                return step(params, grads, state, False)
+                return step(params, grads, state, False, check)
         except FloatingPointError:  # a huge gradient: redo under the caller's error settings
-            return step(params, grads, state, True)
+            return step(params, grads, state, True, check)
 
     return update
 
@@ -234,8 +268,8 @@ def gd(learning_rate=0.01):
         _check_params(params)
         return {"t": 0}
 
-    def update(params, grads, state):
-        paired = _check_grads(params, grads)
+    def update(params, grads, state, check=True):
+        paired = _pairs(params, grads, check)
         alpha = _alpha(learning_rate, state["t"])
         new = dict(params)
         for name, g in paired.items():
@@ -263,17 +297,18 @@ def momentum(learning_rate=0.01, beta=0.9):
     """
     learning_rate = _check_learning_rate(learning_rate)
     beta = _check_beta("beta", beta)
+    fixed = _fixed_per_parameter((beta, 1 - beta), ("beta", "beta"))
 
     def init(params):
         return {"t": 0, "v": _zeros(params)}
 
-    def update(params, grads, state):
-        paired = _check_grads(params, grads)
+    def update(params, grads, state, check=True):
+        paired = _pairs(params, grads, check)
         alpha = _alpha(learning_rate, state["t"])
-        shaped = _per_parameter((alpha, beta, 1 - beta), ("learning_rate", "beta", "beta"))
+        shaped = _per_parameter((alpha,), ("learning_rate",))
         new, v = dict(params), dict(state["v"])
         for name, g in paired.items():
-            a, b, c = shaped(name, g)
+            (a,), (b, c) = shaped(name, g), fixed(name, g)
             v[name] = b * state["v"][name] + c * g
             new[name] = params[name] - a * v[name]
         return new, {"t": state["t"] + 1, "v": v}
@@ -299,17 +334,18 @@ def nesterov(learning_rate=0.01, beta=0.9):
     """
     learning_rate = _check_learning_rate(learning_rate)
     beta = _check_beta("beta", beta)
+    fixed = _fixed_per_parameter((beta, 1 - beta), ("beta", "beta"))
 
     def init(params):
         return {"t": 0, "v": _zeros(params)}
 
-    def update(params, grads, state):
-        paired = _check_grads(params, grads)
+    def update(params, grads, state, check=True):
+        paired = _pairs(params, grads, check)
         alpha = _alpha(learning_rate, state["t"])
-        shaped = _per_parameter((alpha, beta, 1 - beta), ("learning_rate", "beta", "beta"))
+        shaped = _per_parameter((alpha,), ("learning_rate",))
         new, v = dict(params), dict(state["v"])
         for name, g in paired.items():
-            a, b, c = shaped(name, g)
+            (a,), (b, c) = shaped(name, g), fixed(name, g)
             v[name] = b * state["v"][name] + c * g
             new[name] = params[name] - a * (b * v[name] + c * g)
         return new, {"t": state["t"] + 1, "v": v}
@@ -334,17 +370,18 @@ def adagrad(learning_rate=0.01, epsilon=1e-8):
     """
     learning_rate = _check_learning_rate(learning_rate)
     epsilon = _check_epsilon(epsilon)
+    fixed = _fixed_per_parameter((epsilon,), ("epsilon",))
 
     def init(params):
         return {"t": 0, "s": _zeros(params)}
 
-    def step(params, grads, state, bound):
-        paired = _check_grads(params, grads)
+    def step(params, grads, state, bound, check):
+        paired = _pairs(params, grads, check)
         alpha = _alpha(learning_rate, state["t"])
-        shaped = _per_parameter((alpha, epsilon), ("learning_rate", "epsilon"))
+        shaped = _per_parameter((alpha,), ("learning_rate",))
         new, s = dict(params), dict(state["s"])
         for name, g in paired.items():
-            a, eps = shaped(name, g)
+            (a,), (eps,) = shaped(name, g), fixed(name, g)
             g = _bounded(g) if bound else g
             s[name] = state["s"][name] + g * g
             if bound:
@@ -373,17 +410,18 @@ def rmsprop(learning_rate=0.001, beta=0.9, epsilon=1e-8):
     learning_rate = _check_learning_rate(learning_rate)
     beta = _check_beta("beta", beta)
     epsilon = _check_epsilon(epsilon)
+    fixed = _fixed_per_parameter((beta, 1 - beta, epsilon), ("beta", "beta", "epsilon"))
 
     def init(params):
         return {"t": 0, "s": _zeros(params)}
 
-    def step(params, grads, state, bound):
-        paired = _check_grads(params, grads)
+    def step(params, grads, state, bound, check):
+        paired = _pairs(params, grads, check)
         alpha = _alpha(learning_rate, state["t"])
-        shaped = _per_parameter((alpha, beta, 1 - beta, epsilon), ("learning_rate", "beta", "beta", "epsilon"))
+        shaped = _per_parameter((alpha,), ("learning_rate",))
         new, s = dict(params), dict(state["s"])
         for name, g in paired.items():
-            a, b, c, eps = shaped(name, g)
+            (a,), (b, c, eps) = shaped(name, g), fixed(name, g)
             g = _bounded(g) if bound else g
             s[name] = b * state["s"][name] + c * g * g
             new[name] = params[name] - a * g / (np.sqrt(s[name]) + eps)
@@ -399,21 +437,21 @@ def _adam(learning_rate, beta1, beta2, epsilon, weight_decay):
     epsilon = _check_epsilon(epsilon)
     if weight_decay is not None:
         weight_decay = _hyper("weight_decay", weight_decay, low=0)
+    fixed = _fixed_per_parameter((beta1, 1 - beta1, beta2, 1 - beta2, epsilon, weight_decay),
+                                 ("beta1", "beta1", "beta2", "beta2", "epsilon", "weight_decay"))
 
     def init(params):
         zeros = _zeros(params)
         return {"t": 0, "v": zeros, "s": dict(zeros)}
 
-    def step(params, grads, state, bound):
-        paired = _check_grads(params, grads)
+    def step(params, grads, state, bound, check):
+        paired = _pairs(params, grads, check)
         t = state["t"] + 1
         alpha = _alpha(learning_rate, state["t"])
-        shaped = _per_parameter(
-            (alpha, beta1, 1 - beta1, 1 - beta1**t, beta2, 1 - beta2, 1 - beta2**t, epsilon, weight_decay),
-            ("learning_rate", "beta1", "beta1", "beta1", "beta2", "beta2", "beta2", "epsilon", "weight_decay"))
+        shaped = _per_parameter((alpha, 1 - beta1**t, 1 - beta2**t), ("learning_rate", "beta1", "beta2"))
         new, v, s = dict(params), dict(state["v"]), dict(state["s"])
         for name, g in paired.items():
-            a, b1, c1, correct1, b2, c2, correct2, eps, wd = shaped(name, g)
+            (a, correct1, correct2), (b1, c1, b2, c2, eps, wd) = shaped(name, g), fixed(name, g)
             g = _bounded(g) if bound else g
             v[name] = b1 * state["v"][name] + c1 * g
             s[name] = b2 * state["s"][name] + c2 * g * g
