@@ -31,6 +31,7 @@ of size ``K``, see :func:`stack_params`); costs and accuracies are then arrays o
 
 from __future__ import annotations
 
+import inspect
 from typing import NamedTuple
 
 import numpy as np
@@ -387,6 +388,7 @@ def _backward(dZL, fwd, params, L, hidden, lambd, penalty):
     use_penalty = isinstance(lambd, np.ndarray) or lambd != 0
     lam = np.asarray(lambd, dtype=float)[..., None, None] if use_penalty else 0.0
     use_penalty = use_penalty and bool(lam.any())
+    lam_m = lam / m if use_penalty else 0.0  # lambd/m, once for every layer
     grads, dZs, dAs = {}, {}, {}
     dZ, dA = dZL, None  # dA: gradient of A[l], set by the layer above
     for l in range(L, 0, -1):
@@ -401,7 +403,7 @@ def _backward(dZL, fwd, params, L, hidden, lambd, penalty):
         dA, dW, db = _layers.affine_backward(dZ, affine_cache, need_dA_prev=l > 1, check=False)
         if use_penalty:
             W = params[f"W{l}"]
-            dW = dW + lam / m * (W if penalty == "l2" else np.sign(W))
+            dW = dW + lam_m * (W if penalty == "l2" else np.sign(W))
         grads[f"dW{l}"] = dW
         if f"b{l}" in params:
             grads[f"db{l}"] = db
@@ -463,12 +465,12 @@ def penalty_term(params, lambd, m, penalty="l2"):
     lam = np.asarray(lambd, dtype=float)
     if not lam.any():
         return 0.0
-    L = num_layers(params)
-    if penalty == "l2":
-        total = sum(np.sum(params[f"W{l}"] ** 2, axis=(-2, -1)) for l in range(1, L + 1))
-        return lam * total / (2 * m)
-    total = sum(np.sum(np.abs(params[f"W{l}"]), axis=(-2, -1)) for l in range(1, L + 1))
-    return lam * total / m
+    total = 0
+    for l in range(1, num_layers(params) + 1):
+        W = params[f"W{l}"]
+        # np.add.reduce is np.sum without its Python wrapper: the same sums, called once per step.
+        total = total + np.add.reduce(W**2 if penalty == "l2" else np.abs(W), axis=(-2, -1))
+    return lam * total / (2 * m) if penalty == "l2" else lam * total / m
 
 
 def cost(ZL, Y, params, lambd=0.0, penalty="l2"):
@@ -575,6 +577,7 @@ def fit(
 
     rng = np.random.default_rng(seed)
     state = optimizer.init(params)
+    update = _update_function(optimizer)
     record = _Record(X.shape[1], params["W1"].shape[:-2])
     has_bn = any(f"gamma{l}" in params for l in range(1, L))
     # Overflow in a diverging run is expected and reported through history["diverged"].
@@ -582,7 +585,7 @@ def fit(
         for _ in _epochs(num_epochs, progress):
             for X_t, Y_t in _batches(X, Y, mini_batch_size, rng):
                 J, fwd, bwd = _pass(X_t, Y_t, params, L, hidden, lambd, penalty, kp, rng)
-                params, state = optimizer.update(params, bwd.grads, state)
+                params, state = update(params, bwd.grads, state)
                 if has_bn:
                     params = _update_running_stats(params, fwd, bn_momentum)
                 record.batch(J, X_t.shape[1])
@@ -605,6 +608,28 @@ def _check_fit_options(optimizer, num_epochs, mini_batch_size, bn_momentum, seed
     if not isinstance(progress, (bool, np.bool_)):
         raise error("progress", describe(progress), "True or False")
     return optimizer
+
+
+def _update_function(optimizer):
+    """``optimizer.update``, checking the gradients at the first update only when it can skip
+    the check (``check=False``, the optimizers of :mod:`helpers.optim`): fit's gradients come
+    from its own backward pass of these params, so one check covers every later step."""
+    try:
+        can_skip = isinstance(optimizer, _optim.Optimizer) and "check" in inspect.signature(optimizer.update).parameters
+    except (TypeError, ValueError):  # no signature to read: call it as it is
+        can_skip = False
+    if not can_skip:
+        return optimizer.update
+    checked = False
+
+    def update(params, grads, state):
+        nonlocal checked
+        if checked:
+            return optimizer.update(params, grads, state, check=False)
+        checked = True
+        return optimizer.update(params, grads, state)
+
+    return update
 
 
 def _check_dev(X_dev, Y_dev, params, hidden):
@@ -640,6 +665,7 @@ class _Record:
         self.costs = {"cost": [], "batch_cost": [], "dev_cost": []}
         self.epoch_cost = 0.0
         self.diverged = np.zeros(lead, dtype=bool)
+        self.limit = None  # 100 times the first epoch's cost (or 100), set when that epoch closes
 
     def batch(self, J, m_batch):
         self.costs["batch_cost"].append(J)
@@ -652,8 +678,9 @@ class _Record:
             self.costs["dev_cost"].append(dev_cost)
         # Diverged: the cost is no longer finite (overflowed parameters give inf or NaN), or it
         # grew a hundredfold over its start.
-        first = np.maximum(self.costs["cost"][0], 1.0)
-        self.diverged = self.diverged | ~(np.asarray(self.epoch_cost) <= 100 * first)
+        if self.limit is None:
+            self.limit = 100 * np.maximum(self.costs["cost"][0], 1.0)
+        self.diverged = self.diverged | ~(np.asarray(self.epoch_cost) <= self.limit)
         self.epoch_cost = 0.0
         return bool(np.all(self.diverged))
 
