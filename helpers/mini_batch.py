@@ -22,7 +22,7 @@ import numpy as np
 
 from . import data, exercises, model, optim
 from .blas import single_thread
-from .validate import as_float_array, check_number, check_X
+from .validate import as_float_array, check_number, check_X, error
 
 __all__ = [
     "make_line_data",
@@ -63,7 +63,8 @@ def _check_line_data(X, Y):
     X = check_X(X, n_x=1)
     Y = as_float_array("Y", Y, ndim=2)
     if Y.shape != X.shape:
-        raise ValueError(f"Y must have the shape of X, (1, m) = {X.shape}; got {Y.shape}")
+        raise error("Y", f"shape {Y.shape}", f"the shape of X, (1, m) = {X.shape}",
+                    "Y.reshape(1, -1)" if Y.size == X.size else "one target per column of X")
     return X, Y
 
 

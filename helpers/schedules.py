@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .validate import as_float_array, check_choice, check_number
+from .validate import as_float_array, check_choice, check_number, error
 
 __all__ = [
     "constant",
@@ -46,7 +46,8 @@ def _counter(name, value):
     """``value`` (number or array) must be finite and >= 0; returns ``(array, was_scalar)``."""
     array = as_float_array(name, value)
     if np.any(array < 0):
-        raise ValueError(f"{name} must be >= 0 (counted from 0); got a minimum of {array.min()}")
+        raise error(name, f"a minimum of {array.min():g}", "a count >= 0 (counted from 0)",
+                    f"{name}=0 for the first one")
     return array, array.ndim == 0
 
 

@@ -195,8 +195,8 @@ def test_explorer_readout_follows_the_controls():
     explorer = widgets.build("06_ewa")
     explorer.set(beta=0.98, bias_correction=False)
     plain = explorer.readout.value
-    image = explorer.live.image.value
+    image = explorer.frame
     explorer.set(bias_correction=True)
     assert explorer.readout.value != plain and "correction on" in explorer.readout.value
-    assert explorer.live.image.value != image
+    assert explorer.frame != image
     assert "50 days" in explorer.readout.value

@@ -223,4 +223,4 @@ def test_explorer_says_diverged_and_reports_time():
 
 
 def _diverged_on_plot(explorer):
-    return any(t.get_visible() and "diverged" in t.get_text() for ax in explorer.live.fig.axes for t in ax.texts)
+    return any("diverged" in text for text in explorer.texts())

@@ -158,8 +158,8 @@ def explorer():
 
 
 def status_text(explorer):
-    status = [t for t in explorer.live.axes[1].texts if t.get_text().startswith("diverged")]
-    return status[0].get_text() if status and status[0].get_visible() else ""
+    status = [text for text in explorer.texts(1) if text.startswith("diverged")]
+    return status[0] if status else ""
 
 
 def test_playground_says_diverged_on_the_plot(explorer):
@@ -177,7 +177,7 @@ def test_playground_draws_each_selected_optimizer_in_its_colour(explorer):
     from helpers import plots
 
     explorer.set(surface="quadratic", optimizers=("gd", "adam"), alpha=0.3, steps=50)
-    lines = [line for line in explorer.live.axes[0].lines if line.get_visible() and len(line.get_xdata()) > 1]
+    lines = [line for line in explorer.axes[0].lines if line.get_visible() and len(line.get_xdata()) > 1]
     assert sorted(line.get_color() for line in lines) == sorted([plots.COLORS["gd"], plots.COLORS["adam"]])
     expected = surfaces.replay("quadratic", optim.gd(0.3), (explorer.values["x0"], explorer.values["y0"]), 50)
     gd_line = next(line for line in lines if line.get_color() == plots.COLORS["gd"])
@@ -204,6 +204,6 @@ def test_playground_at_every_extreme_at_once_stays_finite(explorer):
             with warnings.catch_warnings():
                 warnings.simplefilter("error")
                 explorer.set(surface=surface, **values)
-            for line in explorer.live.axes[1].lines:
+            for line in explorer.axes[1].lines:
                 if line.get_visible():
                     assert np.all(np.isfinite(line.get_ydata()))

@@ -82,6 +82,13 @@ class LiveFigure:
         """The static part changed (limits, ticks, titles): redraw it on the next render."""
         self._background = None
 
+    def use_background(self, background):
+        """Blit the next renders over ``background``, a ``fig.canvas.copy_from_bbox(fig.bbox)``
+        the caller saved, instead of the figure's own static part (until :meth:`invalidate`).
+        A figure with several static layers (one contour image per surface, say) keeps one
+        background per layer and switches between them without a redraw."""
+        self._background = background
+
     def _animated(self):
         found = []
         for ax in self.fig.axes:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import ipywidgets as W
 import numpy as np
-from matplotlib.colors import LinearSegmentedColormap
+from matplotlib.colors import LinearSegmentedColormap, to_rgb
 
 from .. import optim, plots, surfaces
 from . import Experiment, LiveFigure, register
@@ -28,7 +28,10 @@ BETAS1 = (0.0, 0.5, 0.9, 0.95, 0.99)
 BETAS2 = (0.0, 0.9, 0.99, 0.999, 0.9999)
 LOSS_RANGE = (1e-10, 1e5)
 TOL = 1e-2
-_CMAP = LinearSegmentedColormap.from_list("pale", ["#f4f1e8", "#d9e4ec", "#b7c9d8"])
+# Pale bands of the reference grey (light to darker with the level), so every optimizer's
+# colour, GD's dark grey included, stands out on them.
+_CMAP = LinearSegmentedColormap.from_list(
+    "pale", [(1 - a) * np.ones(3) + a * np.array(to_rgb(plots.COLORS["reference"])) for a in (0.1, 0.35, 0.6)])
 
 
 def surface_image(surface, n=300):
@@ -69,7 +72,8 @@ class _LayeredFigure(LiveFigure):
             self._backgrounds[key] = canvas.copy_from_bbox(self.fig.bbox)
 
     def use(self, key):
-        self._background = self._backgrounds[key]
+        """Show ``key``'s layer from the next render on (a layer :meth:`prepare` set up)."""
+        self.use_background(self._backgrounds[key])
 
 
 class _ReplayCache:
@@ -104,7 +108,7 @@ def _readout(surface, runs):
         gap = max(float(run.loss[-1] - surface.f_min), 0.0)
         dist = float(surface.distance_to_minimum(run.points[-1]))
         if run.diverged:
-            verdict = f"<b style='color:#b00000'>diverged</b> after {run.steps} steps"
+            verdict = f"<b style='color:{plots.COLORS['alert']}'>diverged</b> after {run.steps} steps"
         else:
             k = surfaces.steps_to_reach(surface, run, TOL)
             verdict = f"within {TOL:g} of the minimum from step {k}" if k is not None else "not settled at the minimum"
@@ -141,7 +145,7 @@ def optimizer_playground(surface="quadratic", start=(-1.5, 1.6)):
     ax.set_ylim(first.extent[2:])
     title = live.animate(ax.set_title(first.formula, fontsize=12))
     plots.style_axes(ax, None, "x", "y")
-    minima = live.animate(ax.plot([], [], "*", color="k", ms=14, mfc="gold", zorder=5, label="minimum")[0])
+    minima = live.animate(ax.plot([], [], "*", color="k", ms=14, mfc=plots.COLORS["optimum"], zorder=5, label="minimum")[0])
     saddles = live.animate(ax.plot([], [], "X", color="k", ms=10, mfc="white", zorder=5, label="saddle")[0])
     start_marker = live.animate(ax.plot([], [], "s", color="k", mfc="white", ms=8, zorder=6, label="start")[0])
     paths, ends, losses = {}, {}, {}
