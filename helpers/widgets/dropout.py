@@ -71,7 +71,7 @@ def dropout_explorer(grid=None, n_draws=10, units_drawn=16):
 
     epochs = np.arange(1, first["cost"].size + 1)
     top = max(kps)
-    cost_ax.plot(epochs, grid[(top, top)]["cost"], color="#999999", lw=1.2)
+    cost_ax.plot(epochs, grid[(top, top)]["cost"], color=plots.COLORS["reference"], lw=1.2)
     (cost_line,) = cost_ax.plot(epochs, first["cost"], color=plots.COLORS["train"], lw=1.2)
     live.animate(cost_line)
     cost_ax.set_yscale("log")

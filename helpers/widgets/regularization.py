@@ -60,7 +60,7 @@ def regularization_explorer(grid=None):
     positions = np.arange(len(grid.lambdas))
     styles = {"l2": "-", "l1": "--"}
     markers = {}
-    for axis, quantity, title, ylabel in ((norm_ax, "weight_norm", "||W|| against lambda", "||W|| (log scale)"),
+    for axis, quantity, title, ylabel in ((norm_ax, "weight_norm", "||W|| against lambda\n(below 0.001: drawn at 0.001)", "||W|| (log scale)"),
                                           (linear_ax, "near_linear", f"share of |z| < {regularization.NEAR_LINEAR_Z} "
                                            "(near-linear)", "share of hidden z")):
         for penalty in grid.penalties:
@@ -81,7 +81,7 @@ def regularization_explorer(grid=None):
     def histogram(axis, bins, title, xlabel):
         # one StepPatch, not one Rectangle per bin: drawing 40 patches per update is too slow
         hist = live.animate(axis.stairs(np.full(bins.size - 1, _HIST_FLOOR), bins, fill=True,
-                                        baseline=_HIST_FLOOR, color="#555555"))
+                                        baseline=_HIST_FLOOR, color="0.35"))
         axis.set_yscale("log")
         axis.set_ylim(_HIST_FLOOR, 1.0)
         axis.set_xlim(bins[0], bins[-1])
