@@ -151,3 +151,68 @@ def test_an_update_can_publish_its_numbers_in_result():
     assert exp.readout.value.startswith('<div style="color:#B00000">scale: got nan, expected a finite number in [0, 10]; kept 8.0</div>')
     exp.controls["kind"].value = None
     assert exp.values["kind"] == "a" and "kind: got None, expected one of ['a', 'b']; kept 'a'" in exp.readout.value
+
+
+# ---------------------------------------------------------------- finding an experiment's module
+
+
+def test_every_experiment_lives_in_the_module_its_name_says():
+    # notebook NN_name <-> helpers/widgets/name.py: what lets build() import one module only
+    for name, builder in EXPERIMENTS.items():
+        assert builder.__module__ == f"helpers.widgets.{widgets.module_of(name)}", name
+    assert widgets.module_of("09_batchnorm.lr_sweep") == "batchnorm"
+    assert widgets.module_of("batchnorm") is None and widgets.module_of(9) is None
+
+
+def test_build_imports_only_its_own_chapter_module(tmp_path):
+    # A fresh interpreter in which one chapter's widgets module is broken (its import raises):
+    # another chapter's experiment still builds, and only its own module was imported.
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    script = tmp_path / "probe.py"
+    script.write_text(
+        "import sys, importlib.abc, warnings\n"
+        "warnings.simplefilter('error')\n"
+        "class Broken(importlib.abc.MetaPathFinder):\n"
+        "    def find_spec(self, fullname, path, target=None):\n"
+        "        if fullname == 'helpers.widgets.softmax':\n"
+        "            raise ImportError('softmax widgets broken on purpose')\n"
+        "sys.meta_path.insert(0, Broken())\n"
+        "import matplotlib\n"
+        "matplotlib.use('Agg')\n"
+        "from helpers import widgets\n"
+        "experiment = widgets.build('06_ewa')\n"
+        "assert experiment.frame.startswith(b'\\xff\\xd8')\n"
+        "print(sorted(m for m in sys.modules if m.startswith('helpers.widgets.')))\n"
+        "try:\n"
+        "    widgets.all_experiments()\n"
+        "except ImportError as err:\n"
+        "    print('all_experiments:', err)\n"
+    )
+    root = Path(__file__).resolve().parents[1]
+    out = subprocess.run([sys.executable, str(script)], cwd=root, capture_output=True, text=True, timeout=300)
+    assert out.returncode == 0, out.stderr
+    lines = out.stdout.splitlines()
+    assert lines[0] == "['helpers.widgets.ewa']"
+    assert lines[1] == "all_experiments: softmax widgets broken on purpose"  # the broken module is really broken
+
+
+def test_build_of_an_unknown_name_says_what_exists():
+    with pytest.raises(ValueError, match=r"name: got '06_ewa\.nope', expected one of the experiments of helpers/widgets/ewa\.py, \['06_ewa'\]"):
+        widgets.build("06_ewa.nope")
+    with pytest.raises(ValueError, match=r"name: got 'ewa', expected the name of an experiment, one of \[.*'01_bias_variance'"):
+        widgets.build("ewa")
+    with pytest.raises(ValueError, match=r"name: got \['06_ewa'\], expected the name of an experiment"):
+        widgets.build(["06_ewa"])
+
+
+def test_register_rejects_a_name_off_the_scheme():
+    def builder():
+        return None
+
+    builder.__module__ = "helpers.widgets.ewa"
+    with pytest.raises(ValueError, match=r"got '07_optimizers' in helpers\.widgets\.ewa, expected 'NN_ewa'"):
+        widgets.register("07_optimizers")(builder)
+    assert widgets.all_experiments()["07_optimizers"] is not builder

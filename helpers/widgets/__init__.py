@@ -13,8 +13,10 @@ Rendering is blitted: artists that change are created with ``animated=True`` (se
 kept as a background, so an update costs the drawing of what moved plus an encoding.
 An ``update`` that changes axis limits or other static content calls :meth:`LiveFigure.invalidate`.
 
-Chapter modules in this package register their experiments with :func:`register`;
-:func:`all_experiments` finds them all (the tests and the benchmark drive every one).
+Chapter modules in this package register their experiments with :func:`register`, under names
+that follow the course's naming scheme (``"NN_chapter"`` in ``helpers/widgets/chapter.py``);
+:func:`build` imports only that one module, :func:`all_experiments` imports them all (the tests
+and the benchmark drive every one).
 
 Reading an experiment from a notebook or a test (public API only)
 -----------------------------------------------------------------
@@ -57,7 +59,8 @@ from PIL import Image as _PILImage
 
 from .. import plots
 
-__all__ = ["LiveFigure", "Experiment", "register", "all_experiments", "build", "control_extremes", "control_sweep"]
+__all__ = ["LiveFigure", "Experiment", "register", "module_of", "all_experiments", "build", "control_extremes",
+           "control_sweep"]
 
 
 class LiveFigure:
@@ -271,29 +274,65 @@ def _first_valid(control):
 _REGISTRY = {}
 
 
+def module_of(name):
+    """The chapter module of this package that registers experiment ``name``, by the naming
+    scheme: ``"NN_chapter"`` and ``"NN_chapter.part"`` (notebook ``notebooks/NN_chapter.ipynb``)
+    live in ``helpers/widgets/chapter.py``, so ``module_of("09_batchnorm.lr_sweep") ==
+    "batchnorm"``. None for a name that does not follow the scheme."""
+    if not isinstance(name, str):
+        return None
+    number, _, chapter = name.split(".", 1)[0].partition("_")
+    if not (number.isdigit() and chapter.isidentifier()):
+        return None
+    return chapter
+
+
 def register(name):
-    """Decorator: register an experiment builder (a function with no required argument)."""
+    """Decorator: register an experiment builder (a function with no required argument).
+
+    A chapter module ``helpers/widgets/chapter.py`` names its experiments ``"NN_chapter"`` or
+    ``"NN_chapter.part"`` (see :func:`module_of`), which is how :func:`build` finds them without
+    importing the other chapters.
+    """
 
     def decorate(builder):
+        module = getattr(builder, "__module__", "") or ""
+        if module.startswith(__name__ + ".") and module_of(name) != module.rsplit(".", 1)[1]:
+            raise ValueError(f"experiment name: got {name!r} in {module}, expected 'NN_{module.rsplit('.', 1)[1]}' "
+                             f"or 'NN_{module.rsplit('.', 1)[1]}.part' (notebook NN_name <-> helpers/widgets/name.py)")
         _REGISTRY[name] = builder
         return builder
 
     return decorate
 
 
+def _chapter_modules():
+    return sorted(info.name for info in pkgutil.iter_modules(__path__))
+
+
 def all_experiments():
-    """Name -> builder for every experiment of every chapter module in this package."""
-    for info in pkgutil.iter_modules(__path__):
-        importlib.import_module(f"{__name__}.{info.name}")
+    """Name -> builder for every experiment of every chapter module in this package (imports
+    them all; the tests and the benchmark drive every one)."""
+    for module in _chapter_modules():
+        importlib.import_module(f"{__name__}.{module}")
     return dict(sorted(_REGISTRY.items()))
 
 
 def build(name, **kwargs):
-    """Build the registered experiment ``name``."""
-    experiments = all_experiments()
-    if name not in experiments:
-        raise ValueError(f"no experiment named {name!r}; there are {sorted(experiments)}")
-    return experiments[name](**kwargs)
+    """Build the registered experiment ``name``.
+
+    Imports only the chapter module that registers it (:func:`module_of`), so a notebook's
+    experiment builds even when another chapter's widgets module is broken.
+    """
+    module = module_of(name)
+    if module is not None and name not in _REGISTRY and module in _chapter_modules():
+        importlib.import_module(f"{__name__}.{module}")
+    if isinstance(name, str) and name in _REGISTRY:
+        return _REGISTRY[name](**kwargs)
+    if module in _chapter_modules():
+        known = sorted(n for n in _REGISTRY if module_of(n) == module)
+        raise ValueError(f"name: got {name!r}, expected one of the experiments of helpers/widgets/{module}.py, {known}")
+    raise ValueError(f"name: got {name!r}, expected the name of an experiment, one of {sorted(all_experiments())}")
 
 
 # ---------------------------------------------------------------- driving controls (tests, benchmark)
