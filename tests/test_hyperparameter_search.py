@@ -235,10 +235,31 @@ def test_widget_counts_distinct_alphas():
     assert "distinct alpha values tried: 7 of 49 trials" in explorer.readout.value
     explorer.set(strategy="random")
     assert "distinct alpha values tried: 49 of 49 trials" in explorer.readout.value
-    boxes = [p for p in explorer.live.axes[0].patches if p.get_animated()]
+    boxes = explorer.axes[0].patches  # the coarse-to-fine rounds' dashed boxes
+    assert len(boxes) == 2
     assert not any(b.get_visible() for b in boxes)
     explorer.set(strategy="coarse to fine")
     assert all(b.get_visible() for b in boxes)
+
+
+def test_widget_trial_axis_fits_the_trials_and_colours_come_from_plots():
+    from matplotlib.colors import to_hex
+
+    from helpers import plots
+    from helpers.widgets import hyperparameter_search as w
+
+    explorer = widgets.build("13_hyperparameter_search")
+    for n_trials in (9, 25, 49):
+        explorer.set(n_trials=n_trials)
+        assert explorer.axes[2].get_xlim() == (1, n_trials)
+        (text,) = explorer.texts(2)
+        assert text.startswith("distinct alpha values tried: ") and text.endswith(f" of {n_trials} trials")
+    frame_before = explorer.frame
+    explorer.set(strategy="coarse to fine", n_trials=25)
+    assert explorer.frame != frame_before
+    assert [to_hex(c) for c in w.ROUND_COLORS] == [to_hex(c) for c in plots.series_colors(3)]
+    stars = [line for line in explorer.axes[0].lines if line.get_marker() == "*"]
+    assert len(stars) == 1 and to_hex(stars[0].get_color()) == to_hex(plots.COLORS["optimum"])
 
 
 @pytest.mark.parametrize("call, match", [

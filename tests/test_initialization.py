@@ -177,9 +177,9 @@ def test_widget_draws_every_depth_across_the_whole_axis():
     explorer = widgets.build("12_initialization")
     for depth in (2, 30, 50):
         explorer.set(depth=depth)
-        a_line, g_line = explorer.live.axes[2].lines[:2]
+        a_line, g_line = explorer.axes[2].lines[:2]
         assert len(a_line.get_xdata()) == depth and len(g_line.get_xdata()) == depth + 1
-        assert g_line.get_xdata()[-1] == 1.0 and explorer.live.axes[2].get_xlim() == (0.0, 1.02)
+        assert g_line.get_xdata()[-1] == 1.0 and explorer.axes[2].get_xlim() == (0.0, 1.02)
 
 
 def test_huge_inputs_are_reported_not_overflowed():

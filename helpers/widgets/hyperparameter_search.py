@@ -7,6 +7,8 @@ from functools import lru_cache
 
 import ipywidgets as W
 import numpy as np
+from matplotlib import colormaps
+from matplotlib.colors import ListedColormap
 from matplotlib.lines import Line2D
 from matplotlib.patches import Rectangle
 
@@ -15,7 +17,11 @@ from . import Experiment, LiveFigure, register
 
 N_OPTIONS = (9, 16, 25, 36, 49)
 SEEDS = (0, 1, 2, 3)
-ROUND_COLORS = ("#ffffff", "#ff7f0e", "#d62728")
+ROUND_COLORS = tuple(plots.series_colors(3))
+"""Rounds 1, 2, 3 of coarse to fine (an ordered series; grid and random search are all round 1)."""
+# The landscape behind the trials in greys (dark = a low, good dev score), so that the rounds'
+# series colours and the best trial's gold stand out on it; its colorbar says what the shades mean.
+LANDSCAPE_CMAP = ListedColormap(colormaps["Greys_r"](np.linspace(0.15, 0.95, 256)))
 
 
 @dataclass
@@ -63,7 +69,7 @@ def search_explorer(searches=None):
     vmin, vmax = -3.5, 0.0
     for j, (ax, (v0, v1, scores)) in enumerate(zip(live.axes[:2], searches.landscapes)):
         y = 1 - v1 if j == 1 else v1
-        mesh = ax.pcolormesh(v0, y, scores, cmap="viridis", vmin=vmin, vmax=vmax, shading="nearest", rasterized=True)
+        mesh = ax.pcolormesh(v0, y, scores, cmap=LANDSCAPE_CMAP, vmin=vmin, vmax=vmax, shading="nearest", rasterized=True)
         ax.set_xscale("log")
         ax.set_yscale("log")
         ax.set_xlim(1e-4, 1)
@@ -72,9 +78,8 @@ def search_explorer(searches=None):
                                                      edgecolor=ROUND_COLORS[r], linewidth=2, linestyle="--")))
                  for r in (1, 2)]
         trials = live.animate(ax.scatter([], [], s=36, edgecolors="k", linewidths=0.8, zorder=3))
-        rug = live.animate(ax.scatter([], [], marker="|", s=160, color="#ff3fa4", linewidths=1.5, zorder=4,
-                                      clip_on=False))
-        (best,) = ax.plot([], [], "*", color="#ff3fa4", markeredgecolor="k", markersize=17, zorder=5)
+        rug = live.animate(ax.scatter([], [], marker="|", s=160, linewidths=1.8, zorder=4, clip_on=False))
+        (best,) = ax.plot([], [], "*", color=plots.COLORS["optimum"], markeredgecolor="k", markersize=17, zorder=5)
         live.animate(best)
         plots.style_axes(ax, titles[j], "learning rate alpha (log scale)", ylabels[j])
         artists.append({"trials": trials, "rug": rug, "best": best, "boxes": boxes, "y_low": y.min()})
@@ -83,18 +88,18 @@ def search_explorer(searches=None):
     pairs = (("-", "best so far, alpha x epsilon"), ("--", "best so far, alpha x beta1"))
     lines = [live.animate(ax_best.step([], [], where="post", linewidth=2.2, linestyle=style, color=plots.COLORS["dev"])[0])
              for style, _ in pairs]
-    ax_best.set_xlim(1, N_OPTIONS[-1])
     ax_best.set_ylim(vmin, 0.1)
     # Proxies in a figure legend: drawn once with the static background.
     proxies = [Line2D([], [], marker="o", linestyle="none", markerfacecolor=c, markeredgecolor="k", color=c,
                       label=f"trial, round {r + 1}") for r, c in enumerate(ROUND_COLORS)]
-    proxies += [Line2D([], [], marker="*", linestyle="none", markersize=12, color="#ff3fa4", markeredgecolor="k",
-                       label="best trial"),
-                Line2D([], [], marker="|", linestyle="none", markersize=10, color="#ff3fa4", label="alpha values tried")]
+    proxies += [Line2D([], [], marker="*", linestyle="none", markersize=12, color=plots.COLORS["optimum"],
+                       markeredgecolor="k", label="best trial"),
+                Line2D([], [], marker="|", linestyle="none", markersize=10, markeredgewidth=1.8, color=ROUND_COLORS[0],
+                       label="alpha values tried (round's colour)")]
     proxies += [Line2D([], [], color=plots.COLORS["dev"], linestyle=style, linewidth=2.2, label=l) for style, l in pairs]
-    live.fig.legend(handles=proxies, loc="outside lower center", ncol=7, fontsize=10, frameon=False)
+    live.fig.legend(handles=proxies, loc="outside lower center", ncol=4, fontsize=10, frameon=False)
     plots.style_axes(ax_best, "best score so far", "trial number", "best dev score (log10)")
-    n_distinct = live.animate(ax_best.text(0.04, 0.93, "", transform=ax_best.transAxes, fontsize=11, va="top"))
+    n_distinct = live.animate(ax_best.text(0.96, 0.04, "", transform=ax_best.transAxes, fontsize=11, ha="right", va="bottom"))
 
     def update(strategy, n_trials, alpha_scale, seed):
         notes, distinct = [], []
@@ -103,9 +108,11 @@ def search_explorer(searches=None):
             points, scores = result["points"], result["scores"]
             ys = _y_values(points, j)
             art["trials"].set_offsets(np.column_stack([points[:, 0], ys]))
-            art["trials"].set_facecolor(np.array(ROUND_COLORS)[result["round"]])
-            alphas = np.unique(points[:, 0])
+            round_colors = np.array(ROUND_COLORS)[result["round"]]
+            art["trials"].set_facecolor(round_colors)
+            alphas, first = np.unique(points[:, 0], return_index=True)
             art["rug"].set_offsets(np.column_stack([alphas, np.full(alphas.size, art["y_low"])]))
+            art["rug"].set_color(round_colors[first])
             k = int(np.argmin(scores))
             art["best"].set_data([points[k, 0]], [ys[k]])
             for r, box in enumerate(art["boxes"], start=1):
@@ -124,6 +131,9 @@ def search_explorer(searches=None):
             second = points[k, 1]
             notes.append(f"alpha x {name}: best score {scores[k]:.2f} at alpha = {points[k, 0]:.3g}, {name} = {second:.3g}")
         n_distinct.set_text(f"distinct alpha values tried: {distinct[0]} of {n_trials} trials")
+        if ax_best.get_xlim() != (1, n_trials):  # the trial axis fits the trials shown
+            ax_best.set_xlim(1, n_trials)
+            live.invalidate()
         return (f"{strategy}, {n_trials} trials, alpha on a {alpha_scale} scale, seed {seed}: " + "; ".join(notes)
                 + f"; distinct alpha values tried: {distinct[0]} of {n_trials} trials")
 
