@@ -53,7 +53,7 @@ def activations_explorer(stats=None):
     ticks = np.linspace(0, 1, 5)
     ridge.set_xticks(ticks, [""] * ticks.size)
     tick_labels = [live.animate(ridge.text(t, -0.015, "", transform=ridge.get_xaxis_transform(), ha="center",
-                                           va="top", fontsize=9)) for t in ticks]
+                                           va="top", fontsize=10)) for t in ticks]
     ridge.set_xlabel("activation value A[l]", fontsize=11, labelpad=8)
     ridge.set_ylim(-0.2, max_depth + 0.1)
     ridge.set_yticks(np.arange(max_depth) + 0.3, [f"A[{max_depth - r}]" for r in range(max_depth)])
@@ -137,13 +137,14 @@ def lr_sweep_explorer(sweep=None):
     curves.set_ylim(1e-3, 5)
     curves.set_xlim(0.5, sweep.num_epochs + 0.5)
     curves.axhline(sweep.chance_cost, color=plots.COLORS["reference"], lw=1, ls=":", zorder=0)
-    curves.text(sweep.num_epochs, sweep.chance_cost * 1.1, "chance (log C)", ha="right", fontsize=9, color=plots.COLORS["reference"])
+    curves.text(1, sweep.chance_cost * 1.15, "chance (log C)", ha="left", va="bottom", fontsize=10, color=plots.COLORS["reference"])
     plots.style_axes(curves, "training cost", "epoch", "cost J (log scale)")
     lines = {name: live.animate(curves.plot(epochs, np.ones_like(epochs, dtype=float), lw=2, color=c, label=name)[0])
              for name, c in BN_COLORS.items()}
     curves.legend(loc="lower left", fontsize=10)
-    status = {"no BN": live.animate(plots.draw_status(curves, "", loc=(0.72, 0.88), fontsize=11)),
-              "BN": live.animate(plots.draw_status(curves, "", loc=(0.72, 0.74), fontsize=11, color=BN_COLORS["BN"]))}
+    # Below the chance line (where a stalled cost sits) and above the trained curves.
+    status = {"no BN": live.animate(plots.draw_status(curves, "", loc=(0.72, 0.74), fontsize=11)),
+              "BN": live.animate(plots.draw_status(curves, "", loc=(0.72, 0.62), fontsize=11, color=BN_COLORS["BN"]))}
 
     final.set_xscale("log")
     final.set_ylim(0, 1.02)
@@ -152,7 +153,7 @@ def lr_sweep_explorer(sweep=None):
     acc_lines = {name: live.animate(final.plot(lrs, np.zeros_like(lrs), "o-", color=c, label=name)[0])
                  for name, c in BN_COLORS.items()}
     marker = live.animate(final.axvline(lrs[0], color="k", lw=1, ls="--"))
-    final.legend(loc="lower left", fontsize=10)
+    # No legend here: it would cover the low-accuracy points at the left; the colours are the left panel's.
 
     def update(learning_rate, init_scale):
         i = sweep.init_scales.index(init_scale)

@@ -105,7 +105,7 @@ def normalization_explorer(problems=None):
     ax_curve.set_xlim(1, ITERATIONS[-1])
     ax_curve.set_ylim(1e-12, 1e4)
     ax_curve.axhline(1e-6, color=plots.COLORS["reference"], linestyle=":", linewidth=1)
-    ax_curve.text(1.3, 2e-6, "converged: gap < $10^{-6}$", fontsize=9, color=plots.COLORS["reference"])
+    ax_curve.text(1.3, 2e-6, "converged: gap < $10^{-6}$", fontsize=10, color=plots.COLORS["reference"])
     # One legend under the panels, made of proxies, so that it is part of the static background.
     proxies = [Line2D([], [], marker="*", color=plots.COLORS["optimum"], markeredgecolor="k", markersize=13, linestyle="none", label="minimum $w^*$")]
     proxies += [Line2D([], [], marker="o", markersize=4, color=c, label=f"gradient descent, {p.name}")

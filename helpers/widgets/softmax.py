@@ -65,7 +65,7 @@ def softmax_explorer(regressions=None):
     uniform = live.animate(bars_ax.axhline(1 / Cs[0], color=plots.COLORS["reference"], ls=":", lw=1.5, label="uniform 1/C"))
     plots.style_axes(bars_ax, "softmax(z / T) at the star", None, "probability")
     bars_ax.set_yticks(np.linspace(0, 1, 6))
-    bars_ax.legend(loc="upper center", ncol=2, fontsize=9)
+    bars_ax.legend(loc="upper center", ncol=2, fontsize=10)
 
     def update(n_classes, temperature):
         C = n_classes
