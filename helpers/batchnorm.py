@@ -393,9 +393,11 @@ def check_batchnorm_forward(fn):
     if np.allclose(got, expected):
         return "batch statistics over the examples, epsilon inside the square root, then gamma and beta"
 
-    def variant(axis=1, root=True, eps=True, scale=True, shift=True, swap=False):
-        mu, var = Z.mean(axis=axis, keepdims=True), Z.var(axis=axis, keepdims=True)
+    def variant(axis=1, root=True, eps=True, scale=True, shift=True, swap=False, eps_outside=False, ddof=0):
+        mu, var = Z.mean(axis=axis, keepdims=True), Z.var(axis=axis, keepdims=True, ddof=ddof)
         denom = np.sqrt(var + (epsilon if eps else 0.0)) if root else var + (epsilon if eps else 0.0)
+        if eps_outside:
+            denom = np.sqrt(var) + epsilon
         Z_norm = (Z - mu) / denom
         g, b = (beta, gamma) if swap else (gamma, beta)
         return (g if scale else 1.0) * Z_norm + (b if shift else 0.0)
@@ -404,6 +406,10 @@ def check_batchnorm_forward(fn):
         (dict(axis=0), "mu and sigma^2 are taken over axis 0 (the features); batch norm averages over the "
                        "examples of the mini-batch: axis=1, keepdims=True"),
         (dict(eps=False), "epsilon is missing: divide by sqrt(sigma^2 + epsilon), not by sigma"),
+        (dict(eps_outside=True), "epsilon is added outside the square root: divide by sqrt(sigma^2 + epsilon), "
+                                 "not by sigma + epsilon"),
+        (dict(ddof=1), "sigma^2 divides by m - 1 (ddof=1); batch norm's sigma^2 is the batch's own variance, "
+                       "1/m sum (z - mu)^2: np.var's default ddof=0"),
         (dict(root=False), "you divide by sigma^2 + epsilon; divide by its square root"),
         (dict(scale=False, shift=False), "Z_norm is right but gamma * Z_norm + beta is missing"),
         (dict(scale=False), "gamma is missing: return gamma * Z_norm + beta"),
@@ -448,6 +454,8 @@ def check_batchnorm_backward(fn):
         exercises.expect_shape(name, got, (n, 1))
     dbeta, dgamma = np.asarray(out[2], dtype=float), np.asarray(out[1], dtype=float)
     if not np.allclose(dbeta, dbeta_ref):
+        if np.allclose(dbeta, dgamma_ref) and np.allclose(dgamma, dbeta_ref):
+            raise exercises.Mistake("dgamma and dbeta are swapped: return (dZ, dgamma, dbeta) in that order")
         exercises.expect_close("dbeta", dbeta, dbeta_ref, hint="dbeta = sum of dout over the examples")
     if not np.allclose(dgamma, dgamma_ref):
         if np.allclose(dgamma, dbeta_ref):
@@ -468,6 +476,8 @@ def check_batchnorm_backward(fn):
          "gamma is missing from dZ: start from g = dout * gamma (out = gamma * Z_norm + beta)"),
         (inv_std / m * (m * g - g.sum(axis=0, keepdims=True) - Z_norm * np.sum(g * Z_norm, axis=0, keepdims=True)),
          "the sums in dZ run over axis 0 (the units); they run over the examples of the batch: axis=1"),
+        (dZ_ref * m, "dZ is m times too large: the bracket (m g - sum(g) - Z_norm * sum(g * Z_norm)) is divided "
+                     "by m, dZ = inv_std / m * (...)"),
     ]
     for wrong, message in diagnoses:
         if np.allclose(dZ, wrong):

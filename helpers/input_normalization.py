@@ -332,6 +332,11 @@ def check_standardize(standardize_fn):
     if close(got_train, by_rows):
         raise exercises.Mistake("you averaged over the features of each example (axis=0); mu and sigma are per "
                                 "feature, over the examples: X.mean(axis=1, keepdims=True)")
+    both = np.hstack([X_train, X_test])
+    pooled_mu, pooled_sigma = both.mean(axis=1, keepdims=True), both.std(axis=1, keepdims=True)
+    if close(got_train, (X_train - pooled_mu) / pooled_sigma):
+        raise exercises.Mistake("mu and sigma come from the training and test sets together; take them from "
+                                "X_train alone: the test set must not shape the transformation")
     if not close(got_train.mean(axis=1), 0.0):
         raise exercises.Mistake(f"the training features should have mean 0; got means "
                                 f"{np.round(got_train.mean(axis=1), 3).tolist()}: subtract mu = X_train.mean(axis=1, keepdims=True)")
@@ -436,5 +441,10 @@ def check_condition_number(condition_number_fn):
         if not np.isfinite(got) or got < 0 or got > 1e6 * expected:
             raise exercises.Mistake(f"on {name} you return {got:.3g}: was it X^T X? That is (m, m) with m - n_x zero "
                                     "eigenvalues; the Hessian H = X X^T / m is (n_x, n_x)")
+        centred = F - F.mean(axis=1, keepdims=True)
+        if np.isclose(got, condition_number(centred), rtol=1e-6):
+            raise exercises.Mistake(f"on {name} you return kappa of the centred features (np.cov, or X minus its "
+                                    "mean): the Hessian of this cost is H = X X^T / m of X as it is; its means "
+                                    "couple the weights and are part of the problem")
         raise exercises.Mistake(f"on {name} kappa is {expected:.4g}; you return {got:.4g}")
     return "kappa = lambda_max / lambda_min of H = X X^T / m (the 1/m cancels in the ratio)"

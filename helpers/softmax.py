@@ -268,6 +268,13 @@ def check_softmax(fn):
         if np.allclose(got_small, rows):
             raise exercises.Mistake("you normalize along axis 1 (each row sums to 1); each column is one example: "
                                     "sum over the classes, axis=0, keepdims=True")
+        t_rows = np.exp(small - small.max(axis=1, keepdims=True))
+        if np.allclose(got_small, t_rows / t_rows.sum(axis=0, keepdims=True)):
+            raise exercises.Mistake("you subtract each row's max (axis=1); the shift that cancels is the same number "
+                                    "for all the classes of one example: each column's max, Z.max(axis=0, keepdims=True)")
+        if np.allclose(got_small, np.log(layers.softmax(small))):
+            raise exercises.Mistake("this is the log of the softmax (log-probabilities); return the probabilities "
+                                    "t / sum(t) with t = exp(z - max z)")
         if np.allclose(got_small.sum(axis=0), 1.0):
             raise exercises.Mistake("the columns sum to 1 but the values differ from exp(z) / sum(exp(z))")
         raise exercises.Mistake(f"the columns of your output sum to {np.round(got_small.sum(axis=0), 3).tolist()}, "

@@ -254,6 +254,8 @@ def test_forward_checker_accepts_the_reference_and_says_not_written_for_the_stub
     (lambda Z, g, b, e: g * (Z - Z.mean(1, keepdims=True)) / (Z.var(1, keepdims=True) + e) + b, "square root"),
     (lambda Z, g, b, e: (Z - Z.mean(1, keepdims=True)) / np.sqrt(Z.var(1, keepdims=True) + e), "is missing"),
     (lambda Z, g, b, e: b * (Z - Z.mean(1, keepdims=True)) / np.sqrt(Z.var(1, keepdims=True) + e) + g, "swapped"),
+    (lambda Z, g, b, e: g * (Z - Z.mean(1, keepdims=True)) / (np.sqrt(Z.var(1, keepdims=True)) + e) + b, "outside the square root"),
+    (lambda Z, g, b, e: g * (Z - Z.mean(1, keepdims=True)) / np.sqrt(Z.var(1, keepdims=True, ddof=1) + e) + b, "ddof"),
     (lambda Z, g, b, e: Z.T, "transposed"),
     (lambda Z, g, b, e: Z, "wrong"),
     (lambda Z, g, b, e: Z.mean(axis=2), "AxisError"),
@@ -296,6 +298,8 @@ def test_backward_checker_accepts_the_reference_and_says_not_written_for_the_stu
     (lambda d, c: (_dZ(d, c), np.sum(d * c["Z_norm"], axis=0, keepdims=True), d.sum(axis=0, keepdims=True)), "axis 0"),
     (lambda d, c: (_dZ(d, c).T, *_right_dgamma_dbeta(d, c)), "transposed"),
     (lambda d, c: _dZ(d, c), "tuple"),
+    (lambda d, c: (_dZ(d, c), *_right_dgamma_dbeta(d, c)[::-1]), "swapped"),
+    (lambda d, c: (_dZ(d, c) * d.shape[1], *_right_dgamma_dbeta(d, c)), "m times too large"),
 ])
 def test_backward_checker_names_the_mistake(wrong, key):
     result = batchnorm.check_batchnorm_backward(wrong)

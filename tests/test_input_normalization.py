@@ -143,10 +143,17 @@ def test_check_standardize_accepts_the_reference_and_says_not_written_for_the_st
     assert input_normalization.check_standardize(_stub).status == "not written"
 
 
+def _pooled(X_train, X_test):
+    both = np.hstack([X_train, X_test])     # statistics of train and test together
+    mu, sigma = both.mean(axis=1, keepdims=True), both.std(axis=1, keepdims=True)
+    return (X_train - mu) / sigma, (X_test - mu) / sigma
+
+
 @pytest.mark.parametrize("fn, fragment", [
     (_own_stats, "its own mean and std"), (_wrong_axis, "axis=0"), (_variance, "variance"),
     (_no_centering, "mean 0"), (_crashes, "RuntimeError"), (_test_not_scaled, "X_test_norm is wrong"),
     (lambda a, b: a, "pair"), (lambda a, b: (a.T, b.T), "shape"),
+    (lambda a, b: _pooled(a, b), "training and test sets together"),
 ])
 def test_check_standardize_names_each_mistake(fn, fragment):
     result = input_normalization.check_standardize(fn)
@@ -215,6 +222,7 @@ def test_check_condition_number_accepts_the_reference_and_says_not_written_for_t
     (lambda X: (lambda e: e[-1] / e[0])(np.linalg.eigvalsh(X.T @ X / X.shape[1])), "X^T X"),
     (lambda X: np.linalg.eigvalsh(X @ X.T), "one number"),
     (lambda X: 2.0, "you return 2"),
+    (lambda X: np.linalg.cond(np.cov(X)), "centred"),
 ])
 def test_check_condition_number_names_each_mistake(fn, fragment):
     with np.errstate(all="ignore"):
