@@ -415,6 +415,19 @@ class AdamObjective:
 # ---------------------------------------------------------------- exercises
 
 
+def _expect_rng_used(sample_fn, low, high, size, seed, first):
+    """The samples come from the generator given: the same seed gives the same values, and a second
+    draw from the same generator gives new ones."""
+    rng = np.random.default_rng(seed)
+    again = exercises.expect_array("the samples", exercises.call(sample_fn, low, high, size, rng))
+    if not np.array_equal(first, again):
+        raise exercises.Mistake("two calls with the same seed gave different values: draw from the rng you are given")
+    follow = exercises.expect_array("the samples", exercises.call(sample_fn, low, high, size, rng))
+    if np.array_equal(follow, again):
+        raise exercises.Mistake("two calls with the same generator gave the same values: draw from the rng you are "
+                                "given, not from a generator of your own")
+
+
 @exercises.checker("sampling on a log scale")
 def check_sample_log_uniform(sample_fn, seed=0):
     """Check a learner's ``sample_fn(low, high, size, rng)`` against log-uniform sampling on
@@ -423,13 +436,17 @@ def check_sample_log_uniform(sample_fn, seed=0):
     low, high, size = 1e-4, 1.0, 4000
     first = exercises.expect_shape("the samples", exercises.call(sample_fn, low, high, size, np.random.default_rng(seed)),
                                    (size,))
-    again = exercises.expect_array("the samples", exercises.call(sample_fn, low, high, size, np.random.default_rng(seed)))
-    if not np.array_equal(first, again):
-        raise exercises.Mistake("two calls with the same seed gave different values: draw from the rng you are given")
+    _expect_rng_used(sample_fn, low, high, size, seed, first)
+    if np.all(np.isfinite(first)) and first.max() < 0:
+        raise exercises.Mistake(f"the samples are negative, [{first.min():.3g}, {first.max():.3g}]: that is the exponent r; "
+                                "return 10**r")
     if not np.all(np.isfinite(first)) or first.min() < low or first.max() > high:
         raise exercises.Mistake(f"values must lie in [{low:g}, {high:g}]; got [{np.nanmin(first):.3g}, {np.nanmax(first):.3g}]"
                                 " (mixing log10 and the natural log / exp does that)")
     decades = np.histogram(np.log10(first), bins=np.arange(-4, 0.5))[0] / size
+    if decades[0] == 0 and first.min() > 10 * low:
+        raise exercises.Mistake(f"no sample below {first.min():.3g}: the values span [{first.min():.3g}, {first.max():.3g}] "
+                                f"instead of [{low:g}, {high:g}]. r is a base-10 exponent: return 10**r (np.exp(r) is base e)")
     if decades[0] < 0.15:
         raise exercises.Mistake(f"only {100 * decades[0]:.1f}% of the samples fall in [1e-4, 1e-3] and "
                                 f"{100 * decades[-1]:.1f}% in [0.1, 1]: this is uniform on a linear scale. "
@@ -437,7 +454,12 @@ def check_sample_log_uniform(sample_fn, seed=0):
     if np.abs(decades - 0.25).max() > 0.05:
         raise exercises.Mistake(f"each of the 4 decades should get about 25% of the samples; got "
                                 f"{np.round(100 * decades).astype(int).tolist()}%")
-    return "each decade of [1e-4, 1] gets about a quarter of the samples"
+    other = exercises.expect_shape("the samples", exercises.call(sample_fn, 1e-6, 1e-2, size, np.random.default_rng(seed)),
+                                   (size,))
+    if not (np.all(np.isfinite(other)) and other.min() >= 1e-6 and other.max() <= 1e-2):
+        raise exercises.Mistake(f"with low=1e-6, high=1e-2 the values span [{np.nanmin(other):.3g}, {np.nanmax(other):.3g}]: "
+                                "compute the exponents' range from low and high, not fixed numbers")
+    return "each decade of [1e-4, 1] gets about a quarter of the samples, other ranges too"
 
 
 @exercises.checker("sampling beta through 1 - beta on a log scale")
@@ -449,9 +471,7 @@ def check_sample_beta(sample_fn, seed=0):
     low, high, size = 0.9, 0.999, 4000
     first = exercises.expect_shape("the samples", exercises.call(sample_fn, low, high, size, np.random.default_rng(seed)),
                                    (size,))
-    again = exercises.expect_array("the samples", exercises.call(sample_fn, low, high, size, np.random.default_rng(seed)))
-    if not np.array_equal(first, again):
-        raise exercises.Mistake("two calls with the same seed gave different values: draw from the rng you are given")
+    _expect_rng_used(sample_fn, low, high, size, seed, first)
     if not np.all(np.isfinite(first)):
         raise exercises.Mistake("the samples hold NaN or inf")
     if np.all((first >= 1 - high - 1e-12) & (first <= 1 - low + 1e-12)):
@@ -467,7 +487,12 @@ def check_sample_beta(sample_fn, seed=0):
     if np.abs(decades - 0.5).max() > 0.05:
         raise exercises.Mistake(f"1 - beta should put half of the samples in each decade, [1e-3, 1e-2] and [1e-2, 1e-1]; "
                                 f"got {np.round(100 * decades).astype(int).tolist()}%")
-    return "1 - beta is log-uniform: half of the trials average over more than 100 steps"
+    other = exercises.expect_shape("the samples", exercises.call(sample_fn, 0.5, 0.99, size, np.random.default_rng(seed)),
+                                   (size,))
+    if not (np.all(np.isfinite(other)) and other.min() >= 0.5 and other.max() <= 0.99):
+        raise exercises.Mistake(f"with low=0.5, high=0.99 the values span [{np.nanmin(other):.4g}, {np.nanmax(other):.4g}]: "
+                                "compute the exponents' range from low and high, not fixed numbers")
+    return "1 - beta is log-uniform: half of the trials average over more than 100 steps, other ranges too"
 
 
 # ---------------------------------------------------------------- the chapter's two search spaces

@@ -265,6 +265,8 @@ def _check_init(init_fn, rule, seed):
             "sqrt(1 / n[l]) (the number of units n[l]; use the number of inputs n[l-1])": np.sqrt(1 / n_this),
             "2 / n[l-1] (the variance: take its square root)": 2 / n_prev,
             "1 / n[l-1] (the variance: take its square root)": 1 / n_prev,
+            "sqrt(2 / (n[l-1] + n[l])) (the symmetric variant, which averages the two sides; "
+            "this exercise asks for the one-sided rule)": np.sqrt(2 / (n_prev + n_this)),
             "1 (a standard normal: multiply it by the factor)": 1.0,
             "0.01 (the small random init: multiply by the factor instead)": 0.01,
         }
@@ -278,6 +280,10 @@ def _check_init(init_fn, rule, seed):
                 name += " (that is Xavier's; He has a factor 2 for ReLU, which zeroes half of its inputs)"
             raise exercises.Mistake(f"W{l} has standard deviation {std:.4f}, which is {name}; "
                                     f"{rule.title()} needs sqrt({formula}) = {target:.4f}")
+    W1, W2 = (np.asarray(params[k], dtype=float).ravel()[:1000] for k in ("W1", "W2"))
+    if abs(np.corrcoef(W1, W2)[0, 1]) > 0.9:
+        raise exercises.Mistake("W2 starts with the same random numbers as W1 (only scaled): create the generator once, "
+                                "before the loop over layers, not once per layer")
     return f"W[l] ~ N(0, {formula}) with the right shapes, b[l] = 0, seeded"
 
 

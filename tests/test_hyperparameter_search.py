@@ -157,6 +157,10 @@ def test_check_sample_log_uniform_reference_stub_and_mistakes():
         (lambda lo, hi, n, rng: 10 ** rng.uniform(np.log10(lo), np.log10(hi), (n, 1))): "shape",
         (lambda lo, hi, n, rng: 10 ** rng.uniform(-4, -0.5, n)): "about 25%",
         (lambda lo, hi, n, rng: 1 / 0): "ZeroDivisionError",
+        (lambda lo, hi, n, rng: 10 ** rng.uniform(-4, 0, n)): "not fixed numbers",  # right only for [1e-4, 1]
+        (lambda lo, hi, n, rng: 10 ** np.random.default_rng(0).uniform(np.log10(lo), np.log10(hi), n)): "of your own",
+        (lambda lo, hi, n, rng: np.exp(rng.uniform(np.log10(lo), np.log10(hi), n))): "np.exp(r) is base e",
+        (lambda lo, hi, n, rng: rng.uniform(np.log10(lo), np.log10(hi), n)): "return 10**r",
     }
     for fn, fragment in cases.items():
         result = hp.check_sample_log_uniform(fn)
@@ -176,6 +180,8 @@ def test_check_sample_beta_reference_stub_and_mistakes():
         (lambda lo, hi, n, rng: 1 - np.exp(rng.uniform(np.log(1 - hi), np.log(1 - lo), n))): None,
         (lambda lo, hi, n, rng: 1 - 10 ** rng.uniform(-3, -1.5, n)): "half of the samples in each decade",
         (lambda lo, hi, n, rng: 1 - 10 ** rng.uniform(-4, -1, n)): "must lie in",
+        (lambda lo, hi, n, rng: 1 - 10 ** rng.uniform(-3, -1, n)): "not fixed numbers",  # right only for [0.9, 0.999]
+        (lambda lo, hi, n, rng: 1 - 10 ** np.random.default_rng(1).uniform(np.log10(1 - hi), np.log10(1 - lo), n)): "of your own",
     }
     for fn, fragment in cases.items():
         result = hp.check_sample_beta(fn)

@@ -115,6 +115,16 @@ def _init(factor, transpose=False, bias=0.0, shared_seed=True):
     return fn
 
 
+def per_layer_generator(layer_dims, seed):
+    """He's rule with a generator created anew (same seed) for every layer."""
+    params = {}
+    for l in range(1, len(layer_dims)):
+        rng = np.random.default_rng(seed)
+        params[f"W{l}"] = rng.standard_normal((layer_dims[l], layer_dims[l - 1])) * np.sqrt(2 / layer_dims[l - 1])
+        params[f"b{l}"] = np.zeros((layer_dims[l], 1))
+    return params
+
+
 def test_check_he_init_reference_stub_and_mistakes():
     he = lambda dims, seed: model.init_params(dims, init="he", seed=seed)
     assert initialization.check_he_init(he).passed
@@ -135,6 +145,7 @@ def test_check_he_init_reference_stub_and_mistakes():
         _init(lambda p, n: np.sqrt(2 / p), shared_seed=False): "same seed",
         _init(lambda p, n: 3 * np.sqrt(2 / p)): "He needs sqrt(2 / n[l-1])",
         (lambda dims, seed: [1, 2]): "must be a dict",
+        per_layer_generator: "once per layer",
         (lambda dims, seed: {}): "missing W1",
         (lambda dims, seed: {"W1": np.zeros(3) @ np.zeros(4)}): "raised ValueError",
     }
@@ -152,7 +163,8 @@ def test_check_xavier_init_reference_stub_and_mistakes():
     assert initialization.check_xavier_init(stub).status == "not written"
     for fn, fragment in {_init(lambda p, n: np.sqrt(2 / p)): "He's",
                          _init(lambda p, n: np.sqrt(1 / n)): "n[l-1]",
-                         _init(lambda p, n: 1 / p): "square root"}.items():
+                         _init(lambda p, n: 1 / p): "square root",
+                         _init(lambda p, n: np.sqrt(2 / (p + n))): "symmetric variant"}.items():
         result = initialization.check_xavier_init(fn)
         assert result.status == "failed" and fragment in result.message, result.message
 
