@@ -21,7 +21,7 @@ from __future__ import annotations
 import numpy as np
 
 from . import exercises
-from .validate import as_float_array, check_bool, check_number
+from .validate import as_float_array, check_bool, check_number, describe, error
 
 __all__ = [
     "ewa",
@@ -47,7 +47,7 @@ def _check_beta(beta):
 def _check_series(theta, name="theta"):
     theta = as_float_array(name, theta, ndim=1)
     if theta.size == 0:
-        raise ValueError(f"{name} must hold at least one value; got an empty array")
+        raise error(name, "an empty array", "at least one value")
     return theta
 
 
@@ -71,9 +71,10 @@ def ewa(theta, beta=0.9, bias_correction=False, start="zero"):
     _check_beta(beta)
     check_bool("bias_correction", bias_correction)
     if start not in ("zero", "first"):
-        raise ValueError(f"start must be 'zero' (v_0 = 0) or 'first' (v_1 = theta_1); got {start!r}")
+        raise error("start", describe(start), "'zero' (v_0 = 0) or 'first' (v_1 = theta_1)", "start='zero'")
     if start == "first" and bias_correction:
-        raise ValueError("bias_correction applies to start='zero' only: starting at v_1 = theta_1 has no bias towards 0")
+        raise error("bias_correction", "True with start='first'", "False: starting at v_1 = theta_1 has no bias towards 0 to correct",
+                    "ewa(theta, beta, start='first')")
     v = np.empty_like(theta)
     running = theta[0] if start == "first" else 0.0
     # The loop is the formula itself; one pass over a few thousand values takes well under 1 ms.
@@ -132,7 +133,7 @@ def roughness(v):
     """Standard deviation of the day-to-day change ``v_t - v_{t-1}``: smaller is smoother."""
     v = _check_series(v, "v")
     if v.size < 3:
-        raise ValueError(f"v must hold at least 3 values to measure its roughness; got {v.size}")
+        raise error("v", f"{v.size} values", "at least 3 to measure a roughness")
     return float(np.std(np.diff(v)))
 
 
@@ -145,7 +146,7 @@ def lag_days(v, reference, max_lag=120, skip=120):
     v = _check_series(v, "v")
     reference = _check_series(reference, "reference")
     if reference.shape != v.shape:
-        raise ValueError(f"v and reference must have the same shape; got {v.shape} and {reference.shape}")
+        raise error("v, reference", f"shapes {v.shape} and {reference.shape}", "the same shape")
     check_number("max_lag", max_lag, low=0, integer=True)
     check_number("skip", skip, low=max_lag, high=v.size - 2, integer=True)
     errors = [np.mean((v[skip:] - reference[skip - k : v.size - k]) ** 2) for k in range(max_lag + 1)]
@@ -186,7 +187,7 @@ def startup_error(v, theta, days=10):
     v = _check_series(v, "v")
     theta = _check_series(theta)
     if theta.shape != v.shape:
-        raise ValueError(f"v and theta must have the same shape; got {v.shape} and {theta.shape}")
+        raise error("v, theta", f"shapes {v.shape} and {theta.shape}", "the same shape")
     check_number("days", days, low=1, high=v.size, integer=True)
     return float(np.mean(np.abs(v[:days] - theta[:days])))
 

@@ -22,7 +22,7 @@ import numpy as np
 
 from . import data, exercises, model, optim
 from .blas import single_thread
-from .validate import as_float_array, check_number, check_X, error
+from .validate import as_float_array, check_number, check_X, describe, error
 
 __all__ = [
     "make_line_data",
@@ -134,7 +134,7 @@ def line_sgd(X, Y, mini_batch_size, learning_rates, num_epochs=20, start=(-1.0, 
     check_number("mini_batch_size", mini_batch_size, low=1, high=m, integer=True)
     alphas = as_float_array("learning_rates", learning_rates, ndim=1)
     if np.any(alphas <= 0):
-        raise ValueError(f"learning_rates must be positive; got {alphas.tolist()}")
+        raise error("learning_rates", alphas.tolist(), "positive numbers", "[0.01, 0.1]")
     check_number("num_epochs", num_epochs, low=1, integer=True)
     check_number("divergence_limit", divergence_limit, low=0, low_open=True)
     rng = np.random.default_rng(seed)
@@ -271,7 +271,7 @@ def train_epochs(X, Y, params, mini_batch_size, learning_rate, num_epochs, shuff
     check_number("mini_batch_size", mini_batch_size, low=1, integer=True)
     check_number("num_epochs", num_epochs, low=1, integer=True)
     if not isinstance(shuffle, (bool, np.bool_)):
-        raise ValueError(f"shuffle must be True or False; got {shuffle!r}")
+        raise error("shuffle", describe(shuffle), "True or False")
     opt = optim.gd(learning_rate)
     state = opt.init(params)
     m = X.shape[1]

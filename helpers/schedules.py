@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .validate import as_float_array, check_choice, check_number, error
+from .validate import as_float_array, check_choice, check_number, describe, error
 
 __all__ = [
     "constant",
@@ -203,7 +203,8 @@ def per_step(epoch_schedule, steps_per_epoch):
     the same alpha. ``steps_per_epoch`` is ``ceil(m / mini_batch_size)``.
     """
     if not callable(epoch_schedule):
-        raise ValueError(f"epoch_schedule must be a function of the epoch; got {epoch_schedule!r}")
+        raise error("epoch_schedule", describe(epoch_schedule), "a function of the epoch",
+                    "lambda epoch: schedules.inverse_time(epoch, 0.2, 1.0)")
     check_number("steps_per_epoch", steps_per_epoch, low=1, integer=True)
 
     def alpha(t):

@@ -22,7 +22,7 @@ from typing import Callable
 
 import numpy as np
 
-from .validate import as_float_array, check_choice, check_number
+from .validate import as_float_array, check_choice, check_number, describe, error
 
 __all__ = ["Surface", "SURFACES", "get", "Trajectory", "replay", "replay_many", "steps_to_reach",
            "ESCAPE_RADIUS"]
@@ -78,7 +78,7 @@ class Surface:
 def _points(xy):
     xy = np.asarray(xy, dtype=np.float64)
     if xy.ndim < 1 or xy.shape[0] != 2:
-        raise ValueError(f"xy must have shape (2, ...) (x in row 0, y in row 1); got {xy.shape}")
+        raise error("xy", f"shape {xy.shape}", "shape (2, ...) (x in row 0, y in row 1)", "np.stack([x, y])")
     return xy[0], xy[1]
 
 
@@ -163,13 +163,13 @@ class Trajectory:
 def _check_start(start):
     start = as_float_array("start", start, ndim=1)
     if start.shape != (2,):
-        raise ValueError(f"start must be a point (x, y) of shape (2,); got {start.shape}")
+        raise error("start", f"shape {start.shape}", "a point (x, y) of shape (2,)", "(-1.5, 1.6)")
     return start
 
 
 def _check_optimizer(name, optimizer):
     if not (hasattr(optimizer, "init") and hasattr(optimizer, "update")):
-        raise ValueError(f"{name} must come from helpers.optim (with init and update); got {optimizer!r}")
+        raise error(name, describe(optimizer), "an optimizer from helpers.optim (with init and update)", "optim.adam(0.05)")
 
 
 def replay(surface, optimizer, start, num_steps=100):
@@ -198,9 +198,9 @@ def replay_many(surface, optimizers, start, num_steps=100):
     """
     surface = get(surface) if isinstance(surface, str) else surface
     if not isinstance(surface, Surface):
-        raise ValueError(f"surface must be a Surface or one of {list(SURFACES)}; got {surface!r}")
+        raise error("surface", describe(surface), f"a Surface or one of {list(SURFACES)}", "'quadratic'")
     if not isinstance(optimizers, dict) or not optimizers:
-        raise ValueError(f"optimizers must be a non-empty dict name -> optimizer; got {optimizers!r}")
+        raise error("optimizers", describe(optimizers), "a non-empty dict name -> optimizer", "{'gd': optim.gd(0.1)}")
     for name, optimizer in optimizers.items():
         _check_optimizer(f"optimizers[{name!r}]", optimizer)
     start = _check_start(start)

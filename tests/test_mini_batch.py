@@ -180,7 +180,7 @@ def test_line_sgd_full_batch_is_gradient_descent_and_divergence_is_flagged():
 
 def test_line_sgd_validates():
     X, Y = mini_batch.make_line_data(16)
-    with pytest.raises(ValueError, match="learning_rates must be positive"):
+    with pytest.raises(ValueError, match=r"learning_rates: got \[0.1, -1.0\], expected positive numbers"):
         mini_batch.line_sgd(X, Y, 4, [0.1, -1.0])
     with pytest.raises(ValueError, match="mini_batch_size"):
         mini_batch.line_sgd(X, Y, 17, [0.1])

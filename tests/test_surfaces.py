@@ -61,17 +61,17 @@ def test_batches_and_grids_have_the_right_shapes(name):
 
 def test_validation():
     surface = surfaces.get("quadratic")
-    with pytest.raises(ValueError, match=r"xy must have shape \(2, \.\.\.\)"):
+    with pytest.raises(ValueError, match=r"xy: got shape \(3, 2\), expected shape \(2, \.\.\.\)"):
         surface.f(np.zeros((3, 2)))
     with pytest.raises(ValueError, match="surface: got 'himmelblau', expected one of"):
         surfaces.get("himmelblau")
-    with pytest.raises(ValueError, match="start must be a point"):
+    with pytest.raises(ValueError, match=r"start: got shape \(3,\), expected a point"):
         surfaces.replay(surface, optim.gd(0.1), (1.0, 2.0, 3.0))
     with pytest.raises(ValueError, match="num_steps"):
         surfaces.replay(surface, optim.gd(0.1), (1.0, 2.0), num_steps=0)
     with pytest.raises(ValueError, match=r"start: got 1 NaN or inf value\(s\)"):
         surfaces.replay(surface, optim.gd(0.1), (np.nan, 2.0))
-    with pytest.raises(ValueError, match="must come from helpers.optim"):
+    with pytest.raises(ValueError, match="optimizers\\['run'\\]: got 'adam' \\(a str\\), expected an optimizer from helpers.optim"):
         surfaces.replay(surface, "adam", (1.0, 2.0))
 
 

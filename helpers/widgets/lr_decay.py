@@ -64,7 +64,7 @@ def lr_decay_explorer():
     g1, g2 = np.meshgrid(np.linspace(-3.2, 3.2, 120), np.linspace(-2.2, 2.2, 100))
     cost = lr_decay.noisy_quadratic_cost(np.stack([g1, g2], axis=-1), CURVATURES)
     ax_path.contour(g1, g2, cost, levels=np.geomspace(0.02, 12, 9), colors=plots.COLORS["reference"], linewidths=0.8)
-    (minimum,) = ax_path.plot([0], [0], "k*", markersize=12, label="minimum")
+    (minimum,) = ax_path.plot([0], [0], "*", color="k", mfc=plots.COLORS["optimum"], markersize=14, label="minimum")
     (fixed_path,) = ax_path.plot([], [], color=FIXED_COLOR, lw=0.8, alpha=0.5, label="fixed alpha0", zorder=2)
     (fixed_end,) = ax_path.plot([], [], ".", color=FIXED_COLOR, markersize=4, zorder=2.1)
     (chosen_path,) = ax_path.plot([], [], color=SCHEDULE_COLOR, lw=1.2, label="chosen schedule", zorder=3)

@@ -73,9 +73,9 @@ def mini_batch_explorer():
     w_grid, b_grid = np.meshgrid(np.linspace(-2, 4, 120), np.linspace(-5, 6, 120))
     J = mini_batch.line_cost(w_grid, b_grid, grid.X, grid.Y)
     ax_path.contour(w_grid, b_grid, J - J_star, levels=np.geomspace(0.01, 30, 10), colors=plots.COLORS["reference"], linewidths=0.8)
-    (minimum,) = ax_path.plot([w_star], [b_star], "k*", markersize=12, label="minimum")
+    (minimum,) = ax_path.plot([w_star], [b_star], "*", color="k", mfc=plots.COLORS["optimum"], markersize=14, label="minimum")
     start = grid.runs[SIZES[0]]["path"][0, 0]
-    (start_point,) = ax_path.plot([start[0]], [start[1]], "o", color=plots.COLORS["gd"], markersize=6, label="start")
+    (start_point,) = ax_path.plot([start[0]], [start[1]], "s", color="k", mfc="white", markersize=7, label="start")
     (path,) = ax_path.plot([], [], color=plots.COLORS["train"], lw=1, label="chosen mini_batch_size")
     live.animate(path)
     ax_path.set_xlim(-2, 4)

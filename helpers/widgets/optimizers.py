@@ -31,7 +31,7 @@ TOL = 1e-2
 # Pale bands of the reference grey (light to darker with the level), so every optimizer's
 # colour, GD's dark grey included, stands out on them.
 _CMAP = LinearSegmentedColormap.from_list(
-    "pale", [(1 - a) * np.ones(3) + a * np.array(to_rgb(plots.COLORS["reference"])) for a in (0.1, 0.35, 0.6)])
+    "pale", [(1 - a) * np.ones(3) + a * np.array(to_rgb(plots.COLORS["reference"])) for a in (0.05, 0.2, 0.35)])
 
 
 def surface_image(surface, n=300):
@@ -44,7 +44,7 @@ def surface_image(surface, n=300):
     edge = np.zeros(band.shape, dtype=bool)
     edge[:, 1:] |= band[:, 1:] != band[:, :-1]
     edge[1:, :] |= band[1:, :] != band[:-1, :]
-    rgb[edge] = 0.55 * rgb[edge]
+    rgb[edge] = 0.8 * rgb[edge]          # contour lines: light grey, far from GD's dark grey path
     return rgb
 
 
