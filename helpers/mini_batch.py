@@ -337,7 +337,11 @@ def check_random_mini_batches(fn, m=148, mini_batch_size=32, seed=3):
     index = np.arange(m, dtype=float)
     X = np.vstack([index, -index])
     Y_code = index.reshape(1, -1)   # a target that names each example, to test the pairing
-    batches = exercises.call(fn, X, Y_code, mini_batch_size, seed)
+    X_given, Y_given = X.copy(), Y_code.copy()
+    batches = exercises.call_in_place(fn, X_given, Y_given, mini_batch_size, seed)
+    if not (np.array_equal(X_given, X) and np.array_equal(Y_given, Y_code)):
+        raise exercises.Mistake("your function reordered the caller's X or Y in place (X[:] = ..., rng.shuffle(X)): "
+                                "leave them as they are and shuffle copies, X_shuffled = X[:, permutation]")
     again = exercises.call(fn, X, Y_code, mini_batch_size, seed)
     if not isinstance(batches, (list, tuple)) or not all(isinstance(p, (list, tuple)) and len(p) == 2 for p in batches):
         raise exercises.Mistake(f"return a list of (X_t, Y_t) pairs, one per mini-batch; got {type(batches).__name__}")
@@ -435,6 +439,18 @@ def check_line_epoch(fn):
         g = line_grads(w, b, X_t, Y_t)
         w, b = w - alpha * g["dw"], b - alpha * g["db"]
     variants["the last, partial mini-batch (2 examples) gets no update: loop over every mini-batch"] = (w, b)
+    w, b = start
+    for X_t, Y_t in batches:
+        w = w - alpha * line_grads(w, b, X_t, Y_t)["dw"]
+        b = b - alpha * line_grads(w, b, X_t, Y_t)["db"]
+    variants["b's step used the error of the already updated w: compute the error once per mini-batch, then "
+             "update w and b together (w, b = w - alpha dw, b - alpha db)"] = (w, b)
+    w, b = start
+    for X_t, Y_t in batches:
+        g = line_grads(w, b, X_t, Y_t)
+        w, b = w - alpha * g["dw"] / 2, b - alpha * g["db"] / 2
+    variants["the steps are half as large: the 1/2 of J = 1/(2b) sum (...)^2 cancels with the 2 of the square's "
+             "derivative, so dw = 1/b sum (w x + b - y) x, with no 1/2 left"] = (w, b)
     g = line_grads(*start, X, Y)
     variants["only one update for the whole epoch: take one step per mini-batch"] = (
         start[0] - alpha * g["dw"], start[1] - alpha * g["db"])

@@ -115,6 +115,18 @@ def _expect_pair_or_triple(result, names):
     return [exercises.expect_array(name, value) for name, value in zip(names, result)]
 
 
+def _call_keeping(fn, names, arrays, *rest, **hyper):
+    """Call the learner's ``fn`` on copies of ``arrays`` (named ``names``), then ``rest`` and
+    ``hyper``; fail if it changed any of them in place (the rules return new arrays)."""
+    given = [array.copy() for array in arrays]
+    result = exercises.call_in_place(fn, *given, *rest, **hyper)
+    for name, array, passed in zip(names, arrays, given):
+        if not np.array_equal(array, passed):
+            raise exercises.Mistake(f"your function changed the caller's {name} in place ({name} -= ..., {name} *= ...): "
+                                    f"build a new array instead ({name} = ...), the caller may still need the old one")
+    return result
+
+
 def _matches(got, expected):
     return all(g.shape == e.shape and np.allclose(g, e, rtol=1e-7, atol=1e-12) for g, e in zip(got, expected))
 
@@ -145,7 +157,7 @@ def check_momentum_step(fn, seed=0):
     hyper = dict(learning_rate=0.1, beta=0.8)
     for case, v_scale in (("with v = 0 (the first step)", 0.0), ("with a nonzero v", 1.0)):
         W, dW, v = rng.standard_normal((3, 4)), rng.standard_normal((3, 4)), v_scale * rng.standard_normal((3, 4))
-        got = _expect_pair_or_triple(exercises.call(fn, W, dW, v, **hyper), ("W", "v"))
+        got = _expect_pair_or_triple(_call_keeping(fn, ("W", "dW", "v"), (W, dW, v), **hyper), ("W", "v"))
         variants = _momentum_variants(W, dW, v, **hyper)
         if _matches(got, variants[None]):
             continue
@@ -189,7 +201,7 @@ def check_rmsprop_step(fn, seed=0):
     hyper = dict(learning_rate=0.01, beta=0.9, epsilon=1e-3)
     for case, s_scale in (("with s = 0 (the first step)", 0.0), ("with a nonzero s", 1e-4)):
         W, dW, s = rng.standard_normal((3, 4)), rng.standard_normal((3, 4)) * 1e-2, s_scale * rng.random((3, 4))
-        got = _expect_pair_or_triple(exercises.call(fn, W, dW, s, **hyper), ("W", "s"))
+        got = _expect_pair_or_triple(_call_keeping(fn, ("W", "dW", "s"), (W, dW, s), **hyper), ("W", "s"))
         variants = _rmsprop_variants(W, dW, s, **hyper)
         if _matches(got, variants[None]):
             continue
@@ -222,6 +234,11 @@ def _adam_variants(W, dW, v, s, t, learning_rate, beta1, beta2, epsilon):
         "the bias correction uses t - 1: with t = 1 for the first step, divide by 1 - beta1**t and 1 - beta2**t":
             (step(v_new / (1 - beta1 ** max(t - 1, 1)), np.sqrt(s_new / (1 - beta2 ** max(t - 1, 1))) + epsilon),
              v_new, s_new) if t > 2 else (np.full_like(W, np.nan), v_new, s_new),
+        "the bias correction uses t + 1: t already counts from 1 (1 for the first step), divide by 1 - beta1**t "
+        "and 1 - beta2**t": (step(v_new / (1 - beta1 ** (t + 1)), np.sqrt(s_new / (1 - beta2 ** (t + 1))) + epsilon),
+                             v_new, s_new),
+        "only v is bias-corrected: divide s by 1 - beta2**t too": (step(v_hat, np.sqrt(s_new) + epsilon), v_new, s_new),
+        "only s is bias-corrected: divide v by 1 - beta1**t too": (step(v_new, np.sqrt(s_hat) + epsilon), v_new, s_new),
         "the square root of s_hat is missing": (step(v_hat, s_hat + epsilon), v_new, s_new),
         "s averages dW, not dW**2": (step(v_hat, np.sqrt(np.abs(beta2 * s + (1 - beta2) * dW) / (1 - beta2**t)) + epsilon),
                                      v_new, beta2 * s + (1 - beta2) * dW),
@@ -250,7 +267,7 @@ def check_adam_step(fn, seed=0):
     for t in (1, 2, 10):
         W, dW = rng.standard_normal((3, 4)), rng.standard_normal((3, 4)) * 1e-2
         v, s = rng.standard_normal((3, 4)) * 1e-2 * (t > 1), rng.random((3, 4)) * 1e-4 * (t > 1)
-        got = _expect_pair_or_triple(exercises.call(fn, W, dW, v, s, t, **hyper), ("W", "v", "s"))
+        got = _expect_pair_or_triple(_call_keeping(fn, ("W", "dW", "v", "s"), (W, dW, v, s), t, **hyper), ("W", "v", "s"))
         for name, g in zip(("W", "v", "s"), got):
             exercises.expect_shape(name, g, W.shape)
         variants = _adam_variants(W, dW, v, s, t, **hyper)

@@ -83,8 +83,13 @@ def test_check_random_mini_batches_messages():
     def stub(X, Y, mini_batch_size, seed):
         raise NotImplementedError("write it")
 
+    def in_place(X, Y, mini_batch_size, seed):
+        order = np.random.default_rng(seed).permutation(X.shape[1])
+        X[:], Y[:] = X[:, order], Y[:, order]              # shuffles the caller's arrays
+        return [(X[:, k:k + mini_batch_size], Y[:, k:k + mini_batch_size]) for k in range(0, X.shape[1], mini_batch_size)]
+
     assert check(stub).status == "not written"
-    for fn, word in [(drops_last, "partial mini-batch"), (unshuffled, "original order"), (unpaired, "same permutation"),
+    for fn, word in [(in_place, "in place"), (drops_last, "partial mini-batch"), (unshuffled, "original order"), (unpaired, "same permutation"),
                      (unseeded, "same seed"), (rows, "layout"), (repeats, "more than one mini-batch"),
                      (lambda *a: 1 / 0, "ZeroDivisionError")]:
         result = check(fn)
@@ -111,6 +116,18 @@ def test_check_line_epoch():
     def other_seed(w, b, X, Y, mini_batch_size, learning_rate, seed):
         return mini_batch.line_epoch(w, b, X, Y, mini_batch_size, learning_rate, seed + 1)
 
+    def w_first(w, b, X, Y, mini_batch_size, learning_rate, seed):
+        for X_t, Y_t in data.random_mini_batches(X, Y, mini_batch_size, seed):
+            w = w - learning_rate * np.mean((w * X_t + b - Y_t) * X_t)
+            b = b - learning_rate * np.mean(w * X_t + b - Y_t)      # the error of the new w
+        return w, b
+
+    def half(w, b, X, Y, mini_batch_size, learning_rate, seed):
+        for X_t, Y_t in data.random_mini_batches(X, Y, mini_batch_size, seed):
+            error = w * X_t + b - Y_t
+            w, b = w - learning_rate * np.mean(error * X_t) / 2, b - learning_rate * np.mean(error) / 2
+        return w, b
+
     def stub(*args):
         raise NotImplementedError
 
@@ -118,7 +135,8 @@ def test_check_line_epoch():
     assert mini_batch.check_line_epoch(stub).status == "not written"
     assert mini_batch.check_line_epoch(lambda *a: None).status == "not written"
     for fn, word in [(full_gradient, "whole training set"), (summed, "summed"), (once, "one update"),
-                     (other_seed, "seed"), (lambda *a: (1.0,), "pair")]:
+                     (other_seed, "seed"), (lambda *a: (1.0,), "pair"), (w_first, "already updated w"),
+                     (half, "half as large")]:
         result = mini_batch.check_line_epoch(fn)
         assert result.status == "failed" and word in result.message, (fn, result)
 

@@ -81,8 +81,14 @@ def test_check_momentum_step():
     def only_w(W, dW, v, learning_rate, beta):
         return W - learning_rate * dW
 
+    def in_place(W, dW, v, learning_rate, beta):
+        v *= beta
+        v += (1 - beta) * dW
+        W -= learning_rate * v
+        return W, v
+
     assert optimizers.check_momentum_step(stub).status == "not written"
-    for fn, word in [(summed, "convention"), (old_v, "old v"), (uphill, "uphill"), (only_w, "tuple")]:
+    for fn, word in [(in_place, "in place"), (summed, "convention"), (old_v, "old v"), (uphill, "uphill"), (only_w, "tuple")]:
         result = optimizers.check_momentum_step(fn)
         assert result.status == "failed" and word in result.message, (fn.__name__, result)
 
@@ -108,14 +114,24 @@ def test_check_rmsprop_step():
         result = optimizers.check_rmsprop_step(lambda *a, kw=kwargs, **k: _rmsprop(*a, **k, **kw))
         assert result.status == "failed" and word in result.message, (word, result)
 
+    def in_place(W, dW, s, learning_rate, beta, epsilon):
+        s *= beta
+        s += (1 - beta) * dW**2
+        return W - learning_rate * dW / (np.sqrt(s) + epsilon), s
+
+    result = optimizers.check_rmsprop_step(in_place)
+    assert result.status == "failed" and "caller's s in place" in result.message, result
+
 
 # ---------------------------------------------------------------- the Adam exercise
 
 
-def _adam(W, dW, v, s, t, learning_rate, beta1, beta2, epsilon, inside=False, correct=True, keep_hat=False):
+def _adam(W, dW, v, s, t, learning_rate, beta1, beta2, epsilon, inside=False, correct=True, keep_hat=False,
+          shift=0, correct_s=True):
     v = beta1 * v + (1 - beta1) * dW
     s = beta2 * s + (1 - beta2) * dW**2
-    v_hat, s_hat = (v / (1 - beta1**t), s / (1 - beta2**t)) if correct else (v, s)
+    v_hat, s_hat = (v / (1 - beta1 ** (t + shift)), s / (1 - beta2 ** (t + shift))) if correct else (v, s)
+    s_hat = s_hat if correct_s else s
     denominator = np.sqrt(s_hat + epsilon) if inside else np.sqrt(s_hat) + epsilon
     W = W - learning_rate * v_hat / denominator
     return (W, v_hat, s_hat) if keep_hat else (W, v, s)
@@ -140,6 +156,8 @@ def test_check_adam_step_names_the_mistakes():
         (lambda *a, **k: _adam(*a, **k, inside=True), "inside the square root"),
         (lambda *a, **k: _adam(*a, **k, correct=False), "no bias correction"),
         (lambda *a, **k: _adam(*a, **k, keep_hat=True), "uncorrected"),
+        (lambda *a, **k: _adam(*a, **k, shift=1), "uses t + 1"),
+        (lambda *a, **k: _adam(*a, **k, correct_s=False), "only v is bias-corrected"),
         (lambda W, dW, v, s, t, **hyper: (W, v), "tuple"),
         (lambda W, dW, v, s, t, **hyper: (W.T, v, s), "shape"),
         (lambda W, dW, v, s, t, **hyper: 1 / 0, "ZeroDivisionError"),
