@@ -258,7 +258,10 @@ def _expect_grad(name, got, expected, m, shape_of, where=""):
         sentence = _describe_factor(name, got, expected, m)
         if sentence:
             raise Mistake(sentence + where)
-        exercises.expect_close(name, got, expected, hint=where.lstrip("; ") if where else "")
+        if where.startswith("; "):
+            exercises.expect_close(name, got, expected, hint=where[2:])
+        else:
+            exercises.expect_close(name + where, got, expected)
 
 
 # ---------------------------------------------------------------- 1. initialization
@@ -270,7 +273,11 @@ def check_initialize_parameters(attempt):
     for layer_dims in ([3, 4, 1], [5, 4, 3, 2, 1]):
         got = exercises.call(attempt, list(layer_dims), seed=1)
         expected = initialize_parameters(layer_dims, seed=1)
-        exercises.expect_keys(f"the parameters of {layer_dims}", got, list(expected))
+        L = len(layer_dims) - 1
+        if isinstance(got, dict) and f"W{L}" not in got and f"W{L - 1}" in got:
+            raise Mistake(f"for layer_dims {layer_dims} (L = {L} layers) there is no W{L}: loop l over "
+                          f"range(1, len(layer_dims)), i.e. l = 1..L")
+        exercises.expect_keys(f"the dict for layer_dims {layer_dims}", got, list(expected))
         for l in range(1, len(layer_dims)):
             W, b = got[f"W{l}"], got[f"b{l}"]
             exercises.expect_shape(f"W{l}", W, expected[f"W{l}"].shape,
@@ -287,6 +294,13 @@ def check_initialize_parameters(attempt):
                 continue
             factor = _ratio(W, ref)
             if factor is not None:
+                scale, n_prev, n = factor * np.sqrt(2 / layer_dims[l - 1]), layer_dims[l - 1], layer_dims[l]
+                known = {"sqrt(1 / n[l-1]), Xavier's scale (for tanh)": np.sqrt(1 / n_prev),
+                         "sqrt(2 / n[l]): the layer's own size, not its inputs'": np.sqrt(2 / n)}
+                for what, value in known.items():
+                    if n_prev != n and np.isclose(scale, value):
+                        raise Mistake(f"W{l} has the right draw but the wrong scale, {what}; He's scale is "
+                                      f"sqrt(2 / n[l-1]) = sqrt(2 / {n_prev}) = {np.sqrt(2 / n_prev):.3g}")
                 raise Mistake(f"W{l} has the right draw but the wrong scale: it is multiplied by "
                               f"{factor * np.sqrt(2 / layer_dims[l - 1]):.3g}; He's scale is sqrt(2 / n[l-1]) = "
                               f"sqrt(2 / {layer_dims[l - 1]}) = {np.sqrt(2 / layer_dims[l - 1]):.3g}")
@@ -322,6 +336,11 @@ def check_linear_activation_forward(attempt):
             raise Mistake(f"return (A, cache); got a {type(got).__name__}")
         A, cache = got
         expected, _ = linear_activation_forward(A_prev, W, b, activation)
+        A_arr = exercises.expect_array(f"A ({activation})", A)
+        if activation == "relu" and A_arr.shape != expected.shape and (_same(A_arr, np.max(Z, axis=0))
+                                                                      or _same(A_arr, np.max(Z, axis=1))):
+            raise Mistake(f"A (relu) has shape {A_arr.shape}: np.max(Z, 0) takes the largest entry along an axis; "
+                          f"ReLU is np.maximum(0, Z), entry by entry")
         A = exercises.expect_shape(f"A ({activation})", A, expected.shape)
         if not _same(A, expected):
             relu_Z, sig_Z = np.maximum(Z, 0), layers.sigmoid(Z)
@@ -335,6 +354,8 @@ def check_linear_activation_forward(attempt):
                 raise Mistake(f"A is g(W A_prev) without b ({activation}): Z = W A_prev + b")
             if activation == "sigmoid" and _same(A, 1 / (1 + np.exp(Z))):
                 raise Mistake("sigmoid(Z) is 1 / (1 + exp(-Z)): the minus sign is missing")
+            if activation == "sigmoid" and _same(A, np.tanh(Z)):
+                raise Mistake("A is tanh(Z): the output layer uses the sigmoid, 1 / (1 + exp(-Z)), a probability in (0, 1)")
             exercises.expect_close(f"A ({activation})", A, expected)
         _expect_cache(cache, A_prev, W, b, Z, f" ({activation})")
     return "Z = W A_prev + b, then relu or sigmoid; the cache is ((A_prev, W, b), Z)"
@@ -399,7 +420,8 @@ def check_compute_cost(attempt):
         if np.isclose(got, -expected):
             raise Mistake("the cost is negative: J = -1/m sum(...), the minus sign is missing")
         if np.isclose(got, m * expected):
-            raise Mistake(f"the cost is positive but not divided by m (it is m = {m} times the expected)")
+            raise Mistake(f"the cost is positive but not divided by m (it is m = {m} times the expected); m is the "
+                          f"number of examples, the columns: Y.shape[1]")
         if np.isclose(got, -m * expected):
             raise Mistake("the cost is neither negated nor divided by m")
         one_term = -np.mean(Y * np.log(AL))
@@ -408,6 +430,8 @@ def check_compute_cost(attempt):
             raise Mistake("the (1 - Y) log(1 - AL) term is missing: only examples with y = 1 count")
         if np.isclose(got, other_term):
             raise Mistake("the Y log(AL) term is missing: only examples with y = 0 count")
+        if np.isclose(got, -np.mean(np.log(AL))):
+            raise Mistake("the second term uses log(AL): it is (1 - Y) log(1 - AL), the log-probability of y = 0")
         raise Mistake(f"the cost is {got:.6g}, expected {expected:.6g} (m = {m})")
     return "J = -1/m sum(Y log AL + (1 - Y) log(1 - AL)), a number"
 
@@ -439,6 +463,8 @@ def check_linear_activation_backward(attempt):
         wrong_dZ = None
         if activation == "sigmoid" and _same(db_arr, np.sum(dA * Z * (1 - Z), axis=1, keepdims=True)):
             wrong_dZ = "dZ = dA * s (1 - s) with s = sigmoid(Z), not Z (1 - Z)"
+        if activation == "relu" and _same(db_arr, np.sum(dA * (dA > 0), axis=1, keepdims=True)):
+            wrong_dZ = "ReLU's derivative is 1[Z > 0], taken at Z (from the cache), not at dA"
         if _same(db_arr, np.sum(dA, axis=1, keepdims=True)):
             wrong_dZ = f"db is sum(dA): dZ = dA * g'(Z), the derivative of {activation} is missing"
         if wrong_dZ:
@@ -473,6 +499,13 @@ def check_model_backward(attempt):
     dAL = -(Y / AL - (1 - Y) / (1 - AL)) / m
     _, relu_dW, relu_db = linear_activation_backward(dAL, caches[-1], "relu")
     relu_output = {"W": relu_dW, "b": relu_db}
+    _, dZ_as_dA, _ = linear_activation_backward((AL - Y) / m, caches[-1], "sigmoid")
+    if isinstance(got.get("dW3"), np.ndarray) and _same(got["dW3"], dZ_as_dA):
+        raise Mistake("dW3 comes from dA[L] = (AL - Y) / m, which is dZ[L], the gradient after the sigmoid: start "
+                      "from dA[L] = -(Y / AL - (1 - Y) / (1 - AL)) / m and let the sigmoid's backward make dZ[L]")
+    all_sigmoid, dA = {}, dAL
+    for l in range(3, 0, -1):
+        dA, all_sigmoid[f"dW{l}"], all_sigmoid[f"db{l}"] = linear_activation_backward(dA, caches[l - 1], "sigmoid")
     # Name the first wrong gradient from the output back, as backprop computes them.
     for l in range(3, 0, -1):
         for k in "Wb":
@@ -480,6 +513,9 @@ def check_model_backward(attempt):
             if l == 3 and _same(got[name], relu_output[k]):
                 raise Mistake(f"{name} uses relu's derivative in the output layer: layer L is a sigmoid, "
                               f"linear_activation_backward(dA, caches[L-1], 'sigmoid')")
+            if l < 3 and _same(got[name], all_sigmoid[name]) and not _same(got[name], expected[name]):
+                raise Mistake(f"{name} uses the sigmoid's derivative in hidden layer {l}: layers 1..L-1 are relu, "
+                              f"linear_activation_backward(dA, caches[l-1], 'relu')")
             where = "; check dA[L] = -(Y / AL - (1 - Y) / (1 - AL)) / m" if l == 3 else ""
             _expect_grad(name, got[name], expected[name], m, f"{k}{l}", where)
     return "every dW[l] and db[l] agrees with the course's backprop"
@@ -495,10 +531,20 @@ def check_update_parameters(attempt):
     rng = np.random.default_rng(10)
     grads = {f"d{k}": rng.standard_normal(v.shape) for k, v in params.items()}
     alpha = 0.3
-    got = exercises.call(attempt, params, grads, alpha)
-    expected = update_parameters(params, grads, alpha)
-    exercises.expect_keys("the new parameters", got, list(expected))
+    before = {k: v.copy() for k, v in params.items()}
+    # call_in_place: the learner's function gets the checker's own copy, so that a change in place shows.
+    got = exercises.call_in_place(attempt, params, {k: v.copy() for k, v in grads.items()}, alpha)
+    expected = update_parameters(before, grads, alpha)
+    exercises.expect_keys("the returned dict", got, list(expected))
+    changed = [k for k in params if not np.array_equal(params[k], before[k])]
+    if changed:
+        raise Mistake(f"the caller's {', '.join(changed)} changed in place (params[k] -= ...): build and return a new "
+                      f"dict, so that the starting parameters stay as they were (chapter 0 trains again from them)")
+    params = before
     for name in expected:
+        shape = np.shape(got[name])
+        if shape != expected[name].shape and name.startswith("b") and shape == grads["dW" + name[1:]].shape:
+            raise Mistake(f"{name} has the shape of dW{name[1:]}, {shape}: {name} takes its own step, {name} - alpha d{name}")
         value = exercises.expect_shape(name, got[name], expected[name].shape)
         if _same(value, expected[name]):
             continue
@@ -547,8 +593,10 @@ class Grid:
     """Networks trained by :func:`train_grid`, indexed by ``(learning_rate, width, depth)``.
 
     Each result holds ``cost`` (the training cost of every epoch, NaN after a divergence),
-    ``diverged``, ``train_accuracy`` and ``dev_accuracy`` (None when diverged) and ``proba`` (``P(y=1)``
-    on the ``grid_n x grid_n`` plot grid, None when diverged).
+    ``diverged``, ``train_accuracy`` and ``dev_accuracy`` (None when diverged), ``chance_accuracy``
+    (the majority class's share of the training labels: the accuracy of a network that says the same
+    for every example) and ``proba`` (``P(y=1)`` on the ``grid_n x grid_n`` plot grid, None when
+    diverged).
     """
 
     learning_rates: tuple
@@ -592,6 +640,7 @@ def train_grid(learning_rates=(0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0), widths=(2,
     points, extent = plots.decision_grid(np.array([[-1.6, 2.6], [-1.1, 1.6]]), n=grid_n, pad=0.0)
     grid = Grid(tuple(learning_rates), tuple(widths), tuple(depths), num_epochs, extent, X, Y, X_dev, Y_dev)
     alphas = np.array(learning_rates, dtype=float)
+    chance = float(max(np.mean(Y), 1 - np.mean(Y)))
     jobs = [(w, d) for d in depths for w in widths]
     if progress:
         from tqdm.auto import tqdm
@@ -618,6 +667,7 @@ def train_grid(learning_rates=(0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0), widths=(2,
                 "diverged": not ok,
                 "train_accuracy": float(model.accuracy(X, Y, params)) if ok else None,
                 "dev_accuracy": float(model.accuracy(X_dev, Y_dev, params)) if ok else None,
+                "chance_accuracy": chance,
                 "proba": model.predict_proba(points, params)[0].astype(np.float32) if ok else None,
             }
     return grid

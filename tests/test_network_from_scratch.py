@@ -150,7 +150,22 @@ def test_initialize_parameters_mistakes():
     fails_with("initialize_parameters", transposed, "W1", "W1.T")
     fails_with("initialize_parameters", small_scale, "scale", "sqrt(2 / n[l-1])")
     fails_with("initialize_parameters", flat_bias, "b1", "(4, 1)")
-    fails_with("initialize_parameters", misses_last_layer, "missing W2")
+    fails_with("initialize_parameters", misses_last_layer, "no W2", "range(1, len(layer_dims))")
+
+    def xavier(layer_dims, seed=0):
+        rng = np.random.default_rng(seed)
+        return {k: v for l in range(1, len(layer_dims)) for k, v in (
+            (f"W{l}", rng.standard_normal((layer_dims[l], layer_dims[l - 1])) * np.sqrt(1 / layer_dims[l - 1])),
+            (f"b{l}", np.zeros((layer_dims[l], 1))))}
+
+    def own_size(layer_dims, seed=0):
+        rng = np.random.default_rng(seed)
+        return {k: v for l in range(1, len(layer_dims)) for k, v in (
+            (f"W{l}", rng.standard_normal((layer_dims[l], layer_dims[l - 1])) * np.sqrt(2 / layer_dims[l])),
+            (f"b{l}", np.zeros((layer_dims[l], 1))))}
+
+    fails_with("initialize_parameters", xavier, "Xavier", "sqrt(2 / n[l-1])")
+    fails_with("initialize_parameters", own_size, "sqrt(2 / n[l])", "own size")
     fails_with("initialize_parameters", legacy_rng, "default_rng")
 
 
@@ -370,3 +385,66 @@ def test_the_widget_status_follows_the_run():
     assert widget.status({"diverged": True, "cost": np.array([0.7, np.nan])}) == "diverged"
     assert widget.status({"diverged": False, "cost": np.array([0.693, 0.6931])}).startswith("stuck")
     assert widget.status({"diverged": False, "cost": np.array([0.7, 0.3])}) == ""
+
+
+def test_the_widget_flags_a_network_stuck_at_chance_but_not_a_slow_one():
+    # Both on the experiment's moons and initialization: [2, 2, 2, 1] at alpha 1 ends at 50 % with the
+    # cost flat at log 2 (its cost fell from ~1.0, so "the cost did not fall" misses it); [2, 4, 1] at
+    # alpha 0.001 ends at 52.5 %, near chance too, but its cost still falls (~1.3 % in the last quarter).
+    from helpers.widgets import network_from_scratch as widget
+
+    grid = nfs.train_grid(learning_rates=(0.001, 1.0), widths=(2, 4), depths=(1, 2), grid_n=5)
+    stuck, slow = grid[(1.0, 2, 2)], grid[(0.001, 4, 1)]
+    assert stuck["cost"][-1] < stuck["cost"][0] - 0.1 and stuck["train_accuracy"] == stuck["chance_accuracy"] == 0.5
+    assert widget.status(stuck).startswith("stuck at chance")
+    assert abs(slow["train_accuracy"] - 0.5) <= widget.STUCK_POINTS
+    assert widget.status(slow) == ""
+    assert widget.status(grid[(1.0, 4, 2)]) == ""   # a network that trains well
+
+
+def test_checkers_name_more_learner_mistakes():
+    # Mistakes met doing the exercises as a learner: each gets its own sentence, not a generic "is wrong".
+    def np_max_relu(A_prev, W, b, activation):
+        Z = W @ A_prev + b
+        return (np.max(Z, 0) if activation == "relu" else 1 / (1 + np.exp(-Z))), ((A_prev, W, b), Z)
+
+    def tanh_output(A_prev, W, b, activation):
+        Z = W @ A_prev + b
+        return (np.maximum(0, Z) if activation == "relu" else np.tanh(Z)), ((A_prev, W, b), Z)
+
+    def log_AL_twice(AL, Y):
+        return float(-np.mean(Y * np.log(AL) + (1 - Y) * np.log(AL)))
+
+    def relu_at_dA(dA, cache, activation):
+        (A_prev, W, b), Z = cache
+        dZ = dA * (dA > 0) if activation == "relu" else dA / (1 + np.exp(-Z)) * (1 - 1 / (1 + np.exp(-Z)))
+        return W.T @ dZ, dZ @ A_prev.T, np.sum(dZ, axis=1, keepdims=True)
+
+    def backward(dAL, activation_of):
+        def attempt(AL, Y, caches):
+            L, dA, grads = len(caches), dAL(AL, Y), {}
+            for l in range(L, 0, -1):
+                dA, grads[f"dW{l}"], grads[f"db{l}"] = nfs.linear_activation_backward(dA, caches[l - 1], activation_of(l, L))
+            return grads
+        return attempt
+
+    right_dAL = lambda AL, Y: -(Y / AL - (1 - Y) / (1 - AL)) / Y.shape[1]
+    dZ_as_dA = backward(lambda AL, Y: (AL - Y) / Y.shape[1], lambda l, L: "sigmoid" if l == L else "relu")
+    all_sigmoid = backward(right_dAL, lambda l, L: "sigmoid")
+
+    def in_place(params, grads, learning_rate):
+        for k in params:
+            params[k] -= learning_rate * grads["d" + k]
+        return params
+
+    def db_takes_dW(params, grads, learning_rate):
+        return {k: v - learning_rate * grads["dW" + k[1:]] for k, v in params.items()}
+
+    fails_with("linear_activation_forward", np_max_relu, "np.maximum(0, Z)")
+    fails_with("linear_activation_forward", tanh_output, "tanh")
+    fails_with("compute_cost", log_AL_twice, "log(1 - AL)")
+    fails_with("linear_activation_backward", relu_at_dA, "taken at Z")
+    fails_with("model_backward", dZ_as_dA, "dZ[L]", "-(Y / AL")
+    fails_with("model_backward", all_sigmoid, "hidden layer 2", "relu")
+    fails_with("update_parameters", in_place, "in place", "new dict")
+    fails_with("update_parameters", db_takes_dW, "b1", "db1")

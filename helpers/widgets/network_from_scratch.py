@@ -18,13 +18,30 @@ def default_grid(progress=False):
     return _GRID["grid"]
 
 
+STUCK_POINTS = 0.05  # a training accuracy this close to chance (the majority class's share) ...
+STUCK_FLATNESS = 1e-3  # ... with the cost moving less than this fraction over the last quarter of the epochs
+
+
 def status(result):
-    """``"diverged"``, ``"stuck: the cost did not fall"`` or ``""`` for one trained network."""
+    """``"diverged"``, ``"stuck: ..."`` or ``""`` for one trained network of :func:`default_grid`.
+
+    Stuck is either of two things: the cost did not fall at all, or the network sits at chance:
+    its training accuracy is within ``STUCK_POINTS`` of the majority class's share and its cost has
+    flattened (it moved less than ``STUCK_FLATNESS`` of its value over the last quarter of the
+    epochs). A slow run that is still learning is not stuck: its cost keeps falling (on the grid's
+    moons, by 1 % or more per quarter; the stuck ones by 0.02 % or less).
+    """
     if result["diverged"]:
         return "diverged"
-    cost = result["cost"]
+    cost = np.asarray(result["cost"], dtype=float)
     if not cost[-1] < cost[0] - 1e-3:
         return "stuck: the cost did not fall"
+    accuracy, chance = result.get("train_accuracy"), result.get("chance_accuracy")
+    if accuracy is None or chance is None:
+        return ""
+    quarter = cost[-1 - max(1, (cost.size - 1) // 4)]
+    if abs(accuracy - chance) <= STUCK_POINTS and abs(cost[-1] - quarter) < STUCK_FLATNESS * quarter:
+        return "stuck at chance: the accuracy is the majority share and the cost is flat"
     return ""
 
 
@@ -45,11 +62,11 @@ def network_explorer(grid=None):
     ax, cost_ax = live.axes
     first = next(r["proba"] for r in grid.results.values() if r["proba"] is not None)
     boundary, train_points, dev_points = plots.draw_boundary_over_points(
-        ax, first, grid.extent, grid.X, grid.Y, grid.X_dev, grid.Y_dev, size=5.5, dev_size=4, dev_alpha=0.3,
+        ax, first, grid.extent, grid.X, grid.Y, grid.X_dev, grid.Y_dev, size=5.5, dev_size=5, dev_alpha=0.3,
         labels=("train", "dev"))
     live.animate(boundary["image"], boundary["boundary"], *dev_points, *train_points)
     plots.style_axes(ax, "decision boundary (shade: P(y=1))", "$x_1$", "$x_2$")
-    ax.legend(loc="lower left", fontsize=9)
+    ax.legend(loc="lower left", fontsize=10)
     blank = np.full(np.size(first), 0.5, dtype=np.float32)
 
     epochs = np.arange(1, grid.num_epochs + 1)
@@ -60,7 +77,7 @@ def network_explorer(grid=None):
     cost_ax.set_ylim(0.02, 100)
     cost_ax.set_xlim(0, grid.num_epochs)
     plots.style_axes(cost_ax, "cost against epochs", "epoch (one gradient-descent step each)", "cost J (log scale)")
-    cost_ax.legend(loc="upper right", fontsize=9)
+    cost_ax.legend(loc="upper right", fontsize=10)
     status_box = live.animate(plots.draw_status(cost_ax, "", loc=(0.5, 0.55)))
     no_boundary = live.animate(plots.draw_status(ax, "", loc=(0.5, 0.5), fontsize=12))
 
