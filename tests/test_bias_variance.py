@@ -74,6 +74,15 @@ def test_verdict_mistakes():
     gap_against_bayes = lambda bayes, train, dev: my_verdict(bayes, bayes, dev)  # variance measured from Bayes
     assert "variance = dev - train" in failure(bv.check_verdict, gap_against_bayes)
 
+    def at_least(bayes, train, dev):  # >= 0.02 instead of > 0.02: differs only exactly on the line
+        return {(True, True): "high bias and high variance", (True, False): "high bias", (False, True): "high variance",
+                (False, False): "low bias, low variance"}[(train - bayes >= 0.02, dev - train >= 0.02)]
+
+    assert "strictly above 2%" in failure(bv.check_verdict, at_least)
+    in_percent = lambda bayes, train, dev: my_verdict(bayes / 100, train / 100, dev / 100)  # tolerance 2 read as 2 %
+    assert "0.02, not 2" in failure(bv.check_verdict, in_percent)
+    assert ".verdict" in failure(bv.check_verdict, bv.verdict)   # the Diagnosis object, not its string
+
 
 def test_split_mistakes():
     def no_shuffle(X, Y, fractions, seed):
@@ -169,3 +178,17 @@ def test_selection_bias_records_the_winner_of_each_split():
     assert np.all((result["dev_error"] >= 0) & (result["dev_error"] <= 1))
     with pytest.raises(ValueError, match="test_size"):
         bv.selection_bias(test_size=0)
+
+
+def test_a_lazy_grid_trains_on_demand_the_same_networks():
+    settings = dict(hidden_units=(1, 8), lambdas=(0.0, 1.0), train_sizes=(20, 40), noises=(0.2,), num_epochs=20, grid_n=10)
+    eager, lazy = bv.train_grid(**settings), bv.train_grid(lazy=True, **settings)
+    assert lazy.results == {}
+    key = (0.2, 40, 8, 1.0)
+    assert lazy[key]["train_error"] == eager[key]["train_error"] and lazy[key]["dev_error"] == eager[key]["dev_error"]
+    assert np.allclose(lazy[key]["proba"], eager[key]["proba"])
+    assert set(lazy.results) == {(0.2, 40, 8, 0.0), (0.2, 40, 8, 1.0)}   # one stack: the two lambdas
+    with pytest.raises(ValueError, match="hidden_units"):
+        lazy[(0.2, 40, 64, 0.0)]
+    with pytest.raises(ValueError, match="keys are"):
+        lazy["not a key"]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ipywidgets as W
 from matplotlib.collections import LineCollection
+from matplotlib.colors import to_rgba
 from matplotlib.lines import Line2D
 
 from .. import bias_variance, plots
@@ -13,11 +14,22 @@ from . import Experiment, LiveFigure, register
 _GRID = {}
 DEV_SHOWN = 400  # dev points drawn; the errors use the whole dev set
 
+# The verdict's box, in the course's verdict colours (plots.COLORS, shared with chapter 4's gradient
+# check): green when nothing needs fixing, orange for one problem to work on, dark red for both.
+VERDICT_COLORS = {
+    "low bias, low variance": plots.COLORS["good"],
+    "high bias": plots.COLORS["look closer"],
+    "high variance": plots.COLORS["look closer"],
+    "high bias and high variance": plots.COLORS["alert"],
+}
+
 
 def default_grid(progress=False):
-    """The grid of trained networks behind the experiment, trained once per kernel (2-3 s)."""
+    """The grid of networks behind the experiment, one per kernel: lazy, each stack (the networks of one
+    noise, training-set size and width) trained the first time the experiment shows one of them
+    (a fraction of a second) and kept. ``progress`` is accepted for the experiments' common interface."""
     if "grid" not in _GRID:
-        _GRID["grid"] = bias_variance.train_grid(progress=progress)
+        _GRID["grid"] = bias_variance.train_grid(progress=progress, lazy=True)
     return _GRID["grid"]
 
 
@@ -49,7 +61,7 @@ def bias_variance_explorer(grid=None):
     plots.style_axes(ax, "decision boundary (shade: P(y=1))", "$x_1$", "$x_2$")
     bayes_handle = Line2D([], [], color=plots.COLORS["reference"], ls="--", lw=2, label="Bayes-optimal")
     network_handle = Line2D([], [], color="k", lw=1.5, label="network")
-    ax.legend(handles=[train_points[1], dev_points[1], network_handle, bayes_handle], loc="lower left", fontsize=9,
+    ax.legend(handles=[train_points[1], dev_points[1], network_handle, bayes_handle], loc="lower left", fontsize=10,
               ncols=2)
 
     names = ["Bayes", "train", "dev"]
@@ -58,8 +70,9 @@ def bias_variance_explorer(grid=None):
     labels = [live.animate(bars.text(i, 0, "", ha="center", va="bottom", fontsize=11)) for i in range(3)]
     bars.set_ylim(0, 0.6)
     plots.style_axes(bars, "error", None, "error rate")
-    verdict_text = live.animate(bars.text(0.5, 0.93, "", transform=bars.transAxes, ha="center", fontsize=12,
-                                          fontweight="bold"))
+    verdict_text = live.animate(bars.text(0.5, 0.93, "", transform=bars.transAxes, ha="center", va="center",
+                                          fontsize=12, fontweight="bold",
+                                          bbox=dict(boxstyle="round", facecolor="white", linewidth=2.5)))
 
     def update(hidden_units, lambd, m, noise):
         result = grid[(noise, m, hidden_units, lambd)]
@@ -75,6 +88,8 @@ def bias_variance_explorer(grid=None):
             label.set_text(f"{100 * value:.1f}%")
         diagnosis = bias_variance.verdict(*errors)
         verdict_text.set_text(diagnosis.verdict)
+        color = VERDICT_COLORS[diagnosis.verdict]
+        verdict_text.get_bbox_patch().set(edgecolor=color, facecolor=to_rgba(color, 0.22))
         return (f"<b>{diagnosis.verdict}</b>: avoidable bias {100 * diagnosis.avoidable_bias:.1f} pts, "
                 f"variance {100 * diagnosis.variance:.1f} pts &rarr; {diagnosis.advice}. "
                 f"||W|| = {result['weight_norm']:.1f}")
