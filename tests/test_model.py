@@ -370,3 +370,24 @@ def test_weight_norm_and_cost_and_grads_check_their_inputs():
         model.cost_and_grads(X, None, params)
     with pytest.raises(ValueError, match="Y: got None"):
         model.fit(X, None, params, num_epochs=1)
+
+
+def test_fit_checks_the_gradients_at_its_first_update_only():
+    # fit's gradients come from its own backward pass: one check (the first update), then
+    # optim's check=False; the trained parameters are those of checking every update.
+    X, Y = data.make_moons(120, noise=0.2, seed=1)
+    params = model.init_params([2, 6, 1], seed=0)
+    adam = optim.adam(0.01)
+    checks = []
+
+    def recording_update(params, grads, state, check=True):
+        checks.append(check)
+        return adam.update(params, grads, state, check=check)
+
+    def always_checked(params, grads, state):
+        return adam.update(params, grads, state)
+
+    fast, _ = model.fit(X, Y, params, optim.Optimizer(adam.init, recording_update), num_epochs=4, mini_batch_size=40)
+    assert checks == [True] + [False] * 11
+    slow, _ = model.fit(X, Y, params, optim.Optimizer(adam.init, always_checked), num_epochs=4, mini_batch_size=40)
+    assert all(np.array_equal(fast[k], slow[k]) for k in params)

@@ -535,3 +535,21 @@ def test_adam_is_the_formula_bit_for_bit():
         s = 0.99 * s + (1 - 0.99) * g * g
         W = W - 0.05 * (v / (1 - 0.7**t)) / (np.sqrt(s / (1 - 0.99**t)) + 1e-6)
     np.testing.assert_array_equal(new["W1"], W)
+
+
+@pytest.mark.parametrize("name", ["gd", "momentum", "nesterov", "adagrad", "rmsprop", "adam", "adamw"])
+def test_update_without_the_check_takes_the_same_step(name):
+    # check=False (what model.fit uses after its first update) skips only the validation of grads
+    rng = np.random.default_rng(0)
+    params = {"W1": rng.standard_normal((3, 4, 2)), "b1": np.zeros((3, 4, 1))}
+    opt = optim.make(name, np.array([0.1, 0.01, 0.001]), beta=np.array([0.5, 0.9, 0.0]), beta2=np.array([0.9, 0.99, 0.999]))
+    checked = unchecked = params
+    state_checked = state_unchecked = opt.init(params)
+    for _ in range(3):
+        grads = {"dW1": rng.standard_normal((3, 4, 2)), "db1": rng.standard_normal((3, 4, 1))}
+        checked, state_checked = opt.update(checked, grads, state_checked)
+        unchecked, state_unchecked = opt.update(unchecked, grads, state_unchecked, check=False)
+    assert all(np.array_equal(checked[k], unchecked[k]) for k in params)
+    assert state_checked["t"] == state_unchecked["t"] == 3
+    with pytest.raises(ValueError, match="grads"):  # the default still checks
+        opt.update(params, {"dW1": np.zeros((3, 2, 4))}, opt.init(params))
