@@ -69,7 +69,7 @@ def bias_variance_explorer(grid=None):
     live.animate(*rects)
     labels = [live.animate(bars.text(i, 0, "", ha="center", va="bottom", fontsize=11)) for i in range(3)]
     bars.set_ylim(0, 0.6)
-    plots.style_axes(bars, "error", None, "error rate")
+    plots.style_axes(bars, "Bayes, train and dev error", None, "error rate")
     verdict_text = live.animate(bars.text(0.5, 0.93, "", transform=bars.transAxes, ha="center", va="center",
                                           fontsize=12, fontweight="bold",
                                           bbox=dict(boxstyle="round", facecolor="white", linewidth=2.5)))

@@ -23,7 +23,8 @@ STUCK_FLATNESS = 1e-3  # ... with the cost moving less than this fraction over t
 
 
 def status(result):
-    """``"diverged"``, ``"stuck: ..."`` or ``""`` for one trained network of :func:`default_grid`.
+    """``"diverged"``, ``"stuck: the cost did not fall"``, ``"stuck at chance"`` or ``""`` for one trained
+    network of :func:`default_grid`.
 
     Stuck is either of two things: the cost did not fall at all, or the network sits at chance:
     its training accuracy is within ``STUCK_POINTS`` of the majority class's share and its cost has
@@ -41,7 +42,7 @@ def status(result):
         return ""
     quarter = cost[-1 - max(1, (cost.size - 1) // 4)]
     if abs(accuracy - chance) <= STUCK_POINTS and abs(cost[-1] - quarter) < STUCK_FLATNESS * quarter:
-        return "stuck at chance: the accuracy is the majority share and the cost is flat"
+        return "stuck at chance"
     return ""
 
 
@@ -102,6 +103,8 @@ def network_explorer(grid=None):
                 f"dev {result['dev_accuracy']:.1%}")
         if message:
             text += f" &mdash; <b>{message}</b>"
+        if message == "stuck at chance":
+            text += ": the training accuracy is the majority class's share and the cost has gone flat"
         return text
 
     return Experiment(controls, live, update, title="A network from scratch: learning rate, width and depth")
