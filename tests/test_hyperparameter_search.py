@@ -259,10 +259,12 @@ def test_widget_trial_axis_fits_the_trials_and_colours_come_from_plots():
         explorer.set(n_trials=n_trials)
         assert explorer.axes[2].get_xlim() == (1, n_trials)
         (text,) = explorer.texts(2)
-        assert text.startswith("distinct alpha values tried: ") and text.endswith(f" of {n_trials} trials")
+        assert text == f"distinct alpha values tried: {explorer.result['distinct_alphas'][0]} of {n_trials} trials"
+        assert explorer.result["boxes"] == (None, None)
     frame_before = explorer.frame
     explorer.set(strategy="coarse to fine", n_trials=25)
     assert explorer.frame != frame_before
+    assert all(box.shape == (3, 2, 2) for box in explorer.result["boxes"])
     assert [to_hex(c) for c in w.ROUND_COLORS] == [to_hex(c) for c in plots.series_colors(3)]
     stars = [line for line in explorer.axes[0].lines if line.get_marker() == "*"]
     assert len(stars) == 1 and to_hex(stars[0].get_color()) == to_hex(plots.COLORS["optimum"])

@@ -88,7 +88,9 @@ def search_explorer(searches=None):
     pairs = (("-", "best so far, alpha x epsilon"), ("--", "best so far, alpha x beta1"))
     lines = [live.animate(ax_best.step([], [], where="post", linewidth=2.2, linestyle=style, color=plots.COLORS["dev"])[0])
              for style, _ in pairs]
-    ax_best.set_ylim(vmin, 0.1)
+    # the best score of any precomputed search fits, with room below it for the count of distinct alphas
+    lowest = min(min(np.min(r["scores"]) for r in results.values()) for results in searches.results)
+    ax_best.set_ylim(min(vmin, np.floor(2 * lowest) / 2) - 0.25, 0.1)
     # Proxies in a figure legend: drawn once with the static background.
     proxies = [Line2D([], [], marker="o", linestyle="none", markerfacecolor=c, markeredgecolor="k", color=c,
                       label=f"trial, round {r + 1}") for r, c in enumerate(ROUND_COLORS)]
@@ -99,10 +101,10 @@ def search_explorer(searches=None):
     proxies += [Line2D([], [], color=plots.COLORS["dev"], linestyle=style, linewidth=2.2, label=l) for style, l in pairs]
     live.fig.legend(handles=proxies, loc="outside lower center", ncol=4, fontsize=10, frameon=False)
     plots.style_axes(ax_best, "best score so far", "trial number", "best dev score (log10)")
-    n_distinct = live.animate(ax_best.text(0.96, 0.04, "", transform=ax_best.transAxes, fontsize=11, ha="right", va="bottom"))
+    n_distinct = live.animate(ax_best.text(0.96, 0.03, "", transform=ax_best.transAxes, fontsize=11, ha="right", va="bottom"))
 
     def update(strategy, n_trials, alpha_scale, seed):
-        notes, distinct = [], []
+        notes, distinct, boxes, best = [], [], [], []
         for j, (results, art, line) in enumerate(zip(searches.results, artists, lines)):
             result = results[(strategy, n_trials, alpha_scale, seed)]
             points, scores = result["points"], result["scores"]
@@ -127,6 +129,8 @@ def search_explorer(searches=None):
                     box.set_bounds(a_lo, min(b_lo, b_hi), a_hi - a_lo, abs(b_hi - b_lo))
             line.set_data(np.arange(1, len(scores) + 1), hyperparameter_search.best_so_far(scores))
             distinct.append(alphas.size)
+            boxes.append(result["boxes"])
+            best.append(float(scores[k]))
             name = "epsilon" if j == 0 else "beta1"
             second = points[k, 1]
             notes.append(f"alpha x {name}: best score {scores[k]:.2f} at alpha = {points[k, 0]:.3g}, {name} = {second:.3g}")
@@ -134,7 +138,10 @@ def search_explorer(searches=None):
         if ax_best.get_xlim() != (1, n_trials):  # the trial axis fits the trials shown
             ax_best.set_xlim(1, n_trials)
             live.invalidate()
-        return (f"{strategy}, {n_trials} trials, alpha on a {alpha_scale} scale, seed {seed}: " + "; ".join(notes)
-                + f"; distinct alpha values tried: {distinct[0]} of {n_trials} trials")
+        readout = (f"{strategy}, {n_trials} trials, alpha on a {alpha_scale} scale, seed {seed}: " + "; ".join(notes)
+                   + f"; distinct alpha values tried: {distinct[0]} of {n_trials} trials")
+        # experiment.result: per space (alpha x epsilon, alpha x beta1), the distinct alphas, the best
+        # score and the coarse-to-fine boxes in unit coordinates ((rounds, 2, 2), None otherwise)
+        return {"readout": readout, "distinct_alphas": tuple(distinct), "best_score": tuple(best), "boxes": tuple(boxes)}
 
     return Experiment(controls, live, update, title="Hyperparameter search: where the trials land")

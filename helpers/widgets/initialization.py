@@ -93,7 +93,8 @@ def initialization_explorer():
     (g_std_line,) = ax_s.plot([], [], "-s", markersize=3, color=plots.COLORS["dW"])
     # The saturated share is a fraction in [0, 1]: its own linear axis on the right.
     ax_sat = ax_s.twinx()
-    (sat_line,) = ax_sat.plot([], [], ":", color=plots.COLORS["reference"], linewidth=1.8)
+    # a statistic of A[l] too: the activations' colour, dotted (reference grey is for guides)
+    (sat_line,) = ax_sat.plot([], [], ":", color=plots.COLORS["A"], linewidth=2)
     ax_sat.set_ylim(0, 1.02)
     ax_sat.set_ylabel("saturated (relu: zero) share", fontsize=11)
     ax_sat.tick_params(labelsize=10)
@@ -104,7 +105,7 @@ def initialization_explorer():
                zip(LAYER_COLORS, ("first layer", "one third deep", "two thirds deep", "last layer"))]
     proxies += [Line2D([], [], marker="o", markersize=3, color=plots.COLORS["A"], label="std of A[l]"),
                 Line2D([], [], marker="s", markersize=3, color=plots.COLORS["dW"], label="std of dW[l]"),
-                Line2D([], [], linestyle=":", color=plots.COLORS["reference"], label="saturated (relu: zero) share, right axis")]
+                Line2D([], [], linestyle=":", linewidth=2, color=plots.COLORS["A"], label="saturated (relu: zero) share of A[l], right axis")]
     live.fig.legend(handles=proxies, loc="outside lower center", ncol=7, fontsize=10, frameon=False)
     ax_s.set_yscale("log")
     ax_s.set_ylim(*STD_RANGE)
@@ -114,7 +115,7 @@ def initialization_explorer():
     ax_s.set_xlim(0, 1.02)
     ax_s.axhline(1.0, color=plots.COLORS["reference"], linewidth=1)
     plots.style_axes(ax_s, "spread layer by layer", "position: layer l / (depth + 1); 1 = output", "standard deviation (log scale)")
-    status = live.animate(plots.draw_status(ax_s, "", loc=(0.5, 0.92), fontsize=11))
+    status = live.animate(plots.draw_status(ax_s, "", loc=(0.5, 0.88), fontsize=11))
 
     def update(hidden, init, scale, depth):
         stats = profile(hidden, init, scale, depth)
@@ -132,7 +133,7 @@ def initialization_explorer():
         g_std_line.set_data(position, clip(stats["dW_std"]))
         sat_line.set_data(position[:-1], stats["saturated"])
         words = verdict(stats, init)
-        plots.set_status(status, words)
+        plots.set_status(status, words.replace("; ", "\n"))  # two verdicts: one line each, inside the panel
         a, g = stats["A_std"], stats["dW_std"]
         return (f"{hidden}, {init} init x {scale:g}, {depth} hidden layers of {WIDTH} units: std of A[1] {a[0]:.2e}, "
                 f"of A[{depth}] {a[-1]:.2e}; std of dW[1] {g[0]:.2e}, of dW[{depth + 1}] {g[-1]:.2e}; "
