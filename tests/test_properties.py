@@ -864,10 +864,7 @@ def _issue_cases():
     return cases
 
 
-ISSUE_XFAIL = {
-    "squared_cost with a transposed X blames X": "input_normalization owner: squared_cost(X.T, y, w) says "
-                                                 "'y must have shape (1, m) = (1, 2); got (1, 7)', blaming y for X",
-}
+ISSUE_XFAIL = {}
 
 
 @pytest.mark.parametrize("call, message", [
