@@ -150,6 +150,12 @@ class Grid:
 
     def train_stack(self, noise, m, h):
         """Train the networks of ``(noise, m, h)``, one per ``lambd``, as one stack (see :func:`train_grid`)."""
+        try:
+            known = noise in self.noises and m in self.train_sizes and h in self.hidden_units
+        except (TypeError, ValueError):
+            known = False
+        if not known:
+            raise ValueError(f"(noise, m, h): got {(noise, m, h)!r}, expected values from {self._axes()}")
         t = self.training
         X_pool, Y_pool, X_dev, Y_dev = self.points[noise]
         X, Y = X_pool[:, :m], Y_pool[:, :m]

@@ -192,3 +192,5 @@ def test_a_lazy_grid_trains_on_demand_the_same_networks():
         lazy[(0.2, 40, 64, 0.0)]
     with pytest.raises(ValueError, match="keys are"):
         lazy["not a key"]
+    with pytest.raises(ValueError, match=r"got \(0\.3, 40, 8\), expected values from noises"):
+        lazy.train_stack(0.3, 40, 8)
