@@ -63,7 +63,7 @@ def ewa_explorer():
 
     t_zoom = np.arange(1, ZOOM_DAYS + 1)
     ax_zoom.plot(t_zoom, theta[:ZOOM_DAYS], "o", color=POINTS_COLOR, markersize=3, label=r"$\theta_t$")
-    (other_zoom,) = ax_zoom.plot(t_zoom, theta[:ZOOM_DAYS], color="0.3", lw=1.2, ls="--", label="toggle's other setting")
+    (other_zoom,) = ax_zoom.plot(t_zoom, theta[:ZOOM_DAYS], color=EWA_COLOR, lw=1.4, ls="--", alpha=0.6, label="toggle's other setting")
     (v_zoom,) = ax_zoom.plot(t_zoom, theta[:ZOOM_DAYS], color=EWA_COLOR, lw=2.2, label="shown $v_t$")
     live.animate(other_zoom, v_zoom)
     ax_zoom.set_xlim(0, ZOOM_DAYS + 1)
@@ -73,8 +73,8 @@ def ewa_explorer():
 
     k = np.arange(WEIGHT_DAYS)
     (weights,) = ax_w.plot(k, np.ones(WEIGHT_DAYS), color=EWA_COLOR, lw=2, label=r"weight $\beta^k$")
-    window = ax_w.axvline(10, color="0.3", ls=":", lw=1.5, label=r"$k = 1/(1-\beta)$")
-    one_over_e = ax_w.axhline(np.exp(-1), color="0.5", ls="-.", lw=1.2, label="1/e")
+    window = ax_w.axvline(10, color=plots.COLORS["reference"], ls=":", lw=2, label=r"$k = 1/(1-\beta)$")
+    one_over_e = ax_w.axhline(np.exp(-1), color=plots.COLORS["reference"], ls="-.", lw=1.5, label="1/e")
     live.animate(weights, window)
     ax_w.set_xlim(0, WEIGHT_DAYS)
     ax_w.set_ylim(0, 1.05)

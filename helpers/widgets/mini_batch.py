@@ -93,7 +93,7 @@ def mini_batch_explorer():
     ax_time.set_xticks(positions, [str(s) for s in SIZES], fontsize=9)
     ax_time.set_yscale("log")
     ax_time.set_ylim(seconds.min() / 2, seconds.max() * 3)
-    plots.style_axes(ax_time, "CPU time per epoch (measured at build)", "mini_batch_size", "ms per epoch")
+    plots.style_axes(ax_time, "time per epoch (at build)", "mini_batch_size", "CPU ms per epoch")
 
     def update(mini_batch_size, learning_rate):
         k = LEARNING_RATES.index(learning_rate)
