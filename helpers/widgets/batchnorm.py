@@ -137,7 +137,9 @@ def lr_sweep_explorer(sweep=None):
     curves.set_ylim(1e-3, 5)
     curves.set_xlim(0.5, sweep.num_epochs + 0.5)
     curves.axhline(sweep.chance_cost, color=plots.COLORS["reference"], lw=1, ls=":", zorder=0)
-    curves.text(1, sweep.chance_cost * 1.15, "chance (log C)", ha="left", va="bottom", fontsize=10, color=plots.COLORS["reference"])
+    # At the right end: a run that starts far above chance crosses this line at the left.
+    curves.text(sweep.num_epochs, sweep.chance_cost * 1.15, "chance (log C)", ha="right", va="bottom", fontsize=10,
+                color=plots.COLORS["reference"])
     plots.style_axes(curves, "training cost", "epoch", "cost J (log scale)")
     lines = {name: live.animate(curves.plot(epochs, np.ones_like(epochs, dtype=float), lw=2, color=c, label=name)[0])
              for name, c in BN_COLORS.items()}
