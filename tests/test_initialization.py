@@ -194,6 +194,15 @@ def test_widget_draws_every_depth_across_the_whole_axis():
         assert g_line.get_xdata()[-1] == 1.0 and explorer.axes[2].get_xlim() == (0.0, 1.02)
 
 
+def test_widget_status_box_holds_two_verdicts_on_two_lines():
+    explorer = widgets.build("12_initialization")
+    explorer.set(hidden="tanh", init="random", scale=1.0, depth=20)
+    status = [t for t in explorer.texts(2) if "saturated" in t]
+    assert status == ["saturated: 61% of the last layer's units\ngradients explode towards the input"]
+    explorer.set(hidden="relu", init="he", depth=30)
+    assert not any("saturated" in t or "vanish" in t or "explode" in t for t in explorer.texts())
+
+
 def test_huge_inputs_are_reported_not_overflowed():
     X, Y = data.make_circles(60, seed=0)
     runs = initialization.compare_inits(X, Y, X, Y, learning_rate=1e100, num_epochs=5)
