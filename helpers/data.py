@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import csv
 import functools
+import importlib.util
 from importlib import resources
+from pathlib import Path
 
 import numpy as np
 
@@ -94,8 +96,12 @@ def load_digits():
 
     Returns ``X`` ``(64, 1797)`` with pixels scaled to [0, 1] and integer labels ``y`` ``(1, 1797)``.
     """
-    digits = _sk().load_digits()
-    return digits.data.T / 16.0, digits.target.reshape(1, -1).astype(np.float64)
+    # Read scikit-learn's bundled file directly: importing scikit-learn costs about 0.8 s of CPU,
+    # reading the file 0.01 s, and the arrays are the ones load_digits() returns.
+    spec = importlib.util.find_spec("sklearn")
+    path = Path(spec.submodule_search_locations[0]) / "datasets" / "data" / "digits.csv.gz"
+    table = np.loadtxt(path, delimiter=",")
+    return table[:, :-1].T / 16.0, table[:, -1:].T.astype(np.float64)
 
 
 def load_mnist(flatten=True, scale=True, one_hot=False):

@@ -71,6 +71,8 @@ __all__ = [
     "unstack_params",
     "save_params",
     "load_params",
+    "save_model",
+    "load_model",
 ]
 
 ACTIVATIONS = {

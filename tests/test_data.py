@@ -165,3 +165,12 @@ def test_mini_batches_is_the_loop_inside_random_mini_batches():
         np.testing.assert_array_equal(b, d)
     with pytest.raises(ValueError, match="rng"):
         data.mini_batches(X, Y, 16, 5)
+
+
+def test_load_digits_reads_the_same_arrays_as_scikit_learn():
+    from sklearn.datasets import load_digits
+
+    X, y = data.load_digits()
+    digits = load_digits()
+    np.testing.assert_array_equal(X, digits.data.T / 16.0)
+    np.testing.assert_array_equal(y, digits.target.reshape(1, -1).astype(np.float64))
