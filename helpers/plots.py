@@ -25,12 +25,15 @@ key            colour       meaning
 ``dW``         ``#DDAA33``  ochre: a statistic of the gradients dW[l], layer by layer (chapter 12)
 ``optimum``    ``#FFD700``  gold: a minimum or the best point found (star markers, black edge)
 ``alert``      ``#B00000``  dark red: "diverged", "likely a bug" (status text and boxes)
+good           ``#009E73``  bluish green: a verdict that is fine (gradient check, bias/variance)
+look closer    ``#E69F00``  orange: a verdict that needs a second look
+likely a bug   ``#B00000``  dark red, as ``alert``: a verdict that something is wrong
 unnormalized   ``#EE3377``  magenta: without batch norm (chapter 9), raw inputs (chapter 11)
 normalized     ``#33BBEE``  cyan: with batch norm (chapter 9), standardized inputs (chapter 11)
 =============  ===========  ====================================================================
 
 :data:`CLASS_COLORS` are the classes 0, 1, 2, ... (light orange, light blue, pear, pink, light
-yellow, light cyan, pale grey, lilac: Paul Tol's colour-blind-safe "light" scheme, plus lilac),
+yellow, tan, pale grey, lilac: mostly Paul Tol's colour-blind-safe "light" scheme),
 used for points and decision regions only. Ordered series (batch sizes, learning-rate
 schedules, betas, depths) take ``series_colors(n)``: ``n`` shades of the sequential colormap
 :data:`SERIES_CMAP` (``"viridis"``), from dark to light in the order given.
@@ -86,7 +89,7 @@ COLORS = {
 }
 """Line colours by meaning (see the table in the module docstring)."""
 
-CLASS_COLORS = ["#EE8866", "#77AADD", "#BBCC33", "#FFAABB", "#EEDD88", "#99DDFF", "#DDDDDD", "#C9A0DC"]
+CLASS_COLORS = ["#EE8866", "#77AADD", "#BBCC33", "#FFAABB", "#EEDD88", "#D2B48C", "#DDDDDD", "#C9A0DC"]
 """Class ``k``'s colour is ``CLASS_COLORS[k]`` (points, bars and decision regions)."""
 
 SERIES_CMAP = "viridis"
