@@ -133,10 +133,23 @@ def call_in_place(fn, *args, **kwargs):
     except NotImplementedError as error:
         raise NotWritten(str(error) or "the function still raises NotImplementedError") from None
     except Exception as error:  # the learner's own error: report it, never let it escape
-        raise Mistake(f"your function raised {type(error).__name__}: {error}{_learner_line(error, fn)}") from None
+        raise Mistake(f"your function raised {type(error).__name__}: {error}{_learner_line(error, fn)}"
+                      f"{_shape_hint(error)}") from None
     if value is None:
         raise NotWritten("the function returns None (is a `return` missing?)")
     return value
+
+
+def _shape_hint(error):
+    """A hint for numpy's two shape errors, the commonest in this course's exercises."""
+    text = str(error)
+    if "could not be broadcast" in text:
+        return (". The shapes do not line up: print them; `*` multiplies element by element (`@` is the "
+                "matrix product), and a sum or mean over examples keeps its column shape with keepdims=True")
+    if "matmul" in text and "mismatch" in text:
+        return (". The inner sizes of `@` differ: with X of shape (n_x, m), W[l] @ A[l-1] is "
+                "(n[l], n[l-1]) @ (n[l-1], m); check the order and the transposes")
+    return ""
 
 
 def _copy(value):
