@@ -127,6 +127,15 @@ def test_clipping_keeps_the_cost_down_for_every_seed(seed):  # the notebook's cl
         gc.clipping_demo(max_norm=0)
 
 
+@pytest.mark.parametrize("seed", range(6))
+def test_clipping_does_not_rescue_a_learning_rate_too_large_for_the_run(seed):  # the notebook's section 6 claim
+    ending = {}
+    for alpha in (1.0, 10.0):
+        costs = gc.clipping_demo(max_norm=1.0, learning_rate=alpha, seed=seed)["clipped"][1]
+        ending[alpha] = costs[-30:].mean() / costs[0]
+    assert ending[1.0] < 0.5 and ending[10.0] > 1.5
+
+
 # ---------------------------------------------------------------- the exercises
 
 
