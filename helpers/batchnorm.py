@@ -382,14 +382,26 @@ def check_batchnorm_forward(fn):
     """Check a learner's ``fn(Z, gamma, beta, epsilon) -> out`` (train mode) against the reference.
 
     Names the usual mistakes: statistics over the features (axis 0) instead of the examples
-    (axis 1), the standard deviation without ``epsilon`` or the variance without the square root,
+    (axis 1), ``mu`` / ``sigma^2`` without ``keepdims`` (numpy's broadcast error, named as such),
+    the standard deviation without ``epsilon`` or the variance without the square root,
     ``gamma`` / ``beta`` left out or swapped, and a wrong output shape.
     Returns a :class:`helpers.exercises.Result`.
     """
     Z, gamma, beta, epsilon = _bn_case()
+    n, m = Z.shape
     expected = layers.batchnorm_forward(Z, gamma, beta, epsilon=epsilon)[0]
-    got = exercises.expect_shape("out", exercises.call(fn, Z, gamma, beta, epsilon), expected.shape,
-                                 "it is transposed: out has the shape of Z, (n, m)")
+    try:
+        out = exercises.call(fn, Z, gamma, beta, epsilon)
+    except exercises.Mistake as mistake:
+        # Z.mean(axis=1) without keepdims is an (n,) vector: (n, m) minus (n,) is numpy's broadcast error.
+        said = str(mistake)
+        if "could not be broadcast" in said and f"({n},)" in said:
+            raise exercises.Mistake(
+                f"mu or sigma^2 has shape (n,) = ({n},): Z.mean(axis=1) and Z.var(axis=1) drop the axis of the "
+                f"examples, and Z of shape (n, m) = ({n}, {m}) minus a ({n},) vector does not line up; keep "
+                f"the column shape (n, 1) with keepdims=True. numpy said: {said.split('. The shapes')[0]}") from None
+        raise
+    got = exercises.expect_shape("out", out, expected.shape, "it is transposed: out has the shape of Z, (n, m)")
     if np.allclose(got, expected):
         return "batch statistics over the examples, epsilon inside the square root, then gamma and beta"
 

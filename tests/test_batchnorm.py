@@ -266,6 +266,36 @@ def test_forward_checker_names_the_mistake(wrong, key):
     assert key in result.message
 
 
+def _forward_without_keepdims(Z, gamma, beta, epsilon):
+    mu = Z.mean(axis=1)                       # (n,): the axis of the examples is gone
+    var = Z.var(axis=1)
+    return gamma * (Z - mu) / np.sqrt(var + epsilon) + beta
+
+
+def _forward_var_without_keepdims(Z, gamma, beta, epsilon):
+    mu = Z.mean(axis=1, keepdims=True)
+    var = Z.var(axis=1)                       # only sigma^2 lost its column shape
+    return gamma * (Z - mu) / np.sqrt(var + epsilon) + beta
+
+
+@pytest.mark.parametrize("wrong", [_forward_without_keepdims, _forward_var_without_keepdims])
+def test_forward_checker_names_a_missing_keepdims_behind_numpys_broadcast_error(wrong):
+    result = batchnorm.check_batchnorm_forward(wrong)
+    assert result.status == "failed"
+    assert "keepdims=True" in result.message and "shape (n,) = (3,)" in result.message
+    assert "could not be broadcast" in result.message     # numpy's own words kept, with the learner's line
+    assert "line " in result.message
+
+
+def test_forward_checker_passes_other_learner_errors_on_unchanged():
+    def typo(Z, gamma, beta, epsilon):
+        return gamma * (Z - Z.mean(axis=1, keepdims=True)) / np.sqrt(Z.var(axis=1, keepdims=True) + epsilon) + bta  # noqa: F821
+
+    result = batchnorm.check_batchnorm_forward(typo)
+    assert result.status == "failed"
+    assert "NameError" in result.message and "shape (n,)" not in result.message
+
+
 def _dZ(dout, cache, gamma=True, axis=1, mu_term=True, var_term=True):
     g = dout * cache["gamma"] if gamma else dout
     Z_norm, inv_std, m = cache["Z_norm"], cache["inv_std"], dout.shape[1]
