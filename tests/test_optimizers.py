@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from helpers import optim, optimizers
+from helpers import optim, optimizers, surfaces
 
 
 # ---------------------------------------------------------------- measurements
@@ -168,3 +168,32 @@ def test_check_adam_step_names_the_mistakes():
         assert result.status == "failed" and word in result.message, (word, result)
     inside = optimizers.check_adam_step(lambda *a, **k: _adam(*a, **k, inside=True))
     assert "convention" in inside.message and "t = 1" in inside.message
+
+
+# the playground settings of notebook 07's "every optimizer reaches the minimum" table, at the table's beta values
+PLAYGROUND_SETTINGS = {
+    "quadratic": {"gd": (0.9, {}, 100), "momentum": (2.0, {"beta": 0.5}, 50), "nesterov": (2.0, {"beta": 0.7}, 50),
+                  "adagrad": (1.0, {}, 50), "rmsprop": (0.01, {"beta": 0.9}, 300), "adam": (0.2, {"beta1": 0.5}, 50)},
+    "rosenbrock": {"gd": (0.002, {}, 7000), "momentum": (0.02, {"beta": 0.9}, 800),
+                   "nesterov": (0.02, {"beta": 0.95}, 800), "adagrad": (2.0, {}, 2000),
+                   "rmsprop": (0.002, {"beta": 0.9}, 6500), "adam": (0.02, {"beta2": 0.99}, 1500)},
+}
+LR_GRID = sorted({m * 10.0 ** e for e in range(-4, 1) for m in (1, 2, 5)} | {1.0, 2.0, 3.0})
+
+
+def test_playground_settings_are_near_the_best_of_a_learning_rate_grid():
+    """Notebook 07: each setting reaches the minimum within its budget in at most twice the steps of the best
+    learning rate of the grid 1e-4, 2e-4, 5e-4, ..., 2, 3 (same beta, same budget); ten of the twelve need no more."""
+    start, ratios = (-1.5, 1.6), []
+    for surface_name, settings in PLAYGROUND_SETTINGS.items():
+        s = surfaces.get(surface_name)
+        for name, (lr, kwargs, budget) in settings.items():
+            def steps(alpha):
+                return surfaces.steps_to_reach(s, surfaces.replay(s, getattr(optim, name)(alpha, **kwargs), start, budget),
+                                               tol=1e-2)
+            on_grid = [k for k in map(steps, LR_GRID) if k is not None]
+            chosen = steps(lr)
+            assert on_grid and chosen is not None, (surface_name, name)
+            ratios.append(chosen / min(on_grid))
+    assert max(ratios) <= 2.0, ratios
+    assert sum(r <= 1.0 for r in ratios) >= 10, ratios
