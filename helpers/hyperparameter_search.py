@@ -94,11 +94,12 @@ def check_hyperparameter(hp):
     check_number(f"{hp.name} low", hp.low)
     check_number(f"{hp.name} high", hp.high)
     if not hp.low < hp.high:
-        raise ValueError(f"{hp.name}: low must be below high; got [{hp.low}, {hp.high}]")
+        raise error(hp.name, f"the range [{hp.low}, {hp.high}]", "low below high", "Hyperparameter(name, low, high, scale)")
     if hp.scale == "log" and hp.low <= 0:
-        raise ValueError(f"{hp.name}: a log scale needs low > 0; got {hp.low}")
+        raise error(hp.name, f"low = {hp.low} on a log scale", "low > 0 (a log scale cannot reach 0)", "1e-4")
     if hp.scale == "one_minus_log" and not (0 <= hp.low and hp.high < 1):
-        raise ValueError(f"{hp.name}: the one_minus_log scale is for beta in [0, 1); got [{hp.low}, {hp.high}]")
+        raise error(hp.name, f"the range [{hp.low}, {hp.high}] on the one_minus_log scale", "a beta range inside [0, 1)",
+                    "[0.9, 0.999]")
     if not isinstance(hp.integer, (bool, np.bool_)):
         raise error(f"{hp.name} integer", repr(hp.integer), "True or False")
     if hp.integer and (hp.scale == "one_minus_log" or hp.low != int(hp.low) or hp.high != int(hp.high)):

@@ -130,8 +130,8 @@ def test_objective_on_space_and_validation(objective):
 @pytest.mark.parametrize("call, match", [
     (lambda: hp.grid_search(hp.alpha_epsilon_space(), 24), "k\\*\\*2"),
     (lambda: hp.from_unit(hp.Hyperparameter("alpha", 0.0, 1.0, "log"), 0.5), "low > 0"),
-    (lambda: hp.from_unit(hp.Hyperparameter("beta", 0.9, 1.0, "one_minus_log"), 0.5), "beta in \\[0, 1\\)"),
-    (lambda: hp.from_unit(hp.Hyperparameter("a", 1.0, 0.5), 0.5), "low must be below high"),
+    (lambda: hp.from_unit(hp.Hyperparameter("beta", 0.9, 1.0, "one_minus_log"), 0.5), "a beta range inside \\[0, 1\\)"),
+    (lambda: hp.from_unit(hp.Hyperparameter("a", 1.0, 0.5), 0.5), "got the range \\[1.0, 0.5\\], expected low below high"),
     (lambda: hp.from_unit(hp.Hyperparameter("a", 0.0, 1.0, "cubic"), 0.5), "scale: got 'cubic', expected one of"),
     (lambda: hp.random_search(hp.alpha_epsilon_space(), 5, rng=0), "numpy.random.Generator"),
     (lambda: hp.random_search(((0, 1),), 5, np.random.default_rng(0)), "expected a Hyperparameter"),
