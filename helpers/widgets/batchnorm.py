@@ -112,8 +112,8 @@ def activations_explorer(stats=None):
         note = (f" (ReLU histograms: non-zero values only, {100 * stats.active[key][-1]:.0f}% non-zero in the last "
                 f"layer; values above {edges[-1]:g} in the last bin)") if hidden == "relu" else ""
         return (f"{'with' if batchnorm else 'without'} batch norm, {hidden}, init scale {init_scale}: std of the last "
-                f"hidden layer {std[-1]:.1e}; gradients ||dW[l]|| from {grad.min():.1e} to {grad.max():.1e} "
-                f"(||dW[1]|| = {grad[0]:.1e}, ||dW[L]|| = {grad[-1]:.1e}){note}")
+                f"hidden layer {std[-1]:.0e}; gradients ||dW[l]|| from {grad.min():.0e} to {grad.max():.0e} "
+                f"(||dW[1]|| = {grad[0]:.0e}, ||dW[L]|| = {grad[-1]:.0e}){note}")
 
     return Experiment(controls, live, update, title="Activations at initialization, layer by layer")
 
