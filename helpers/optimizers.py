@@ -146,6 +146,22 @@ def _momentum_variants(W, dW, v, learning_rate, beta):
     }
 
 
+def _judge(case, got, variants, labels, hints):
+    """One learner step against ``variants`` (mistake message -> outputs; ``None`` -> the reference).
+
+    Passes silently when ``got`` matches the reference; else fails naming a recognized mistake; else
+    names the first output that differs, the state (v, s) before W. ``labels`` and ``hints`` go with
+    the outputs in ``got``'s order.
+    """
+    if _matches(got, variants[None]):
+        return
+    for mistake, expected in variants.items():
+        if mistake is not None and _matches(got, expected):
+            raise exercises.Mistake(f"{case}: {mistake}")
+    for i in [*range(1, len(got)), 0]:
+        exercises.expect_close(labels[i], got[i], variants[None][i], rtol=1e-7, atol=1e-12, hint=hints[i])
+
+
 @exercises.checker("a momentum step")
 def check_momentum_step(fn, seed=0):
     """Check a learner's ``fn(W, dW, v, learning_rate, beta) -> (W, v)``: one step of momentum.
@@ -158,16 +174,8 @@ def check_momentum_step(fn, seed=0):
     for case, v_scale in (("with v = 0 (the first step)", 0.0), ("with a nonzero v", 1.0)):
         W, dW, v = rng.standard_normal((3, 4)), rng.standard_normal((3, 4)), v_scale * rng.standard_normal((3, 4))
         got = _expect_pair_or_triple(_call_keeping(fn, ("W", "dW", "v"), (W, dW, v), **hyper), ("W", "v"))
-        variants = _momentum_variants(W, dW, v, **hyper)
-        if _matches(got, variants[None]):
-            continue
-        for mistake, expected in variants.items():
-            if mistake is not None and _matches(got, expected):
-                raise exercises.Mistake(f"{case}: {mistake}")
-        exercises.expect_close("v", got[1], variants[None][1], rtol=1e-7, atol=1e-12,
-                               hint=f"{case}: v = beta v + (1 - beta) dW")
-        exercises.expect_close("W", got[0], variants[None][0], rtol=1e-7, atol=1e-12,
-                               hint=f"{case}: W := W - alpha v")
+        _judge(case, got, _momentum_variants(W, dW, v, **hyper), ("W", "v"),
+               (f"{case}: W := W - alpha v", f"{case}: v = beta v + (1 - beta) dW"))
     return "v and W match v = beta v + (1 - beta) dW, W := W - alpha v, from v = 0 and from a nonzero v"
 
 
@@ -202,16 +210,8 @@ def check_rmsprop_step(fn, seed=0):
     for case, s_scale in (("with s = 0 (the first step)", 0.0), ("with a nonzero s", 1e-4)):
         W, dW, s = rng.standard_normal((3, 4)), rng.standard_normal((3, 4)) * 1e-2, s_scale * rng.random((3, 4))
         got = _expect_pair_or_triple(_call_keeping(fn, ("W", "dW", "s"), (W, dW, s), **hyper), ("W", "s"))
-        variants = _rmsprop_variants(W, dW, s, **hyper)
-        if _matches(got, variants[None]):
-            continue
-        for mistake, expected in variants.items():
-            if mistake is not None and _matches(got, expected):
-                raise exercises.Mistake(f"{case}: {mistake}")
-        exercises.expect_close("s", got[1], variants[None][1], rtol=1e-7, atol=1e-12,
-                               hint=f"{case}: s = beta s + (1 - beta) dW**2")
-        exercises.expect_close("W", got[0], variants[None][0], rtol=1e-7, atol=1e-12,
-                               hint=f"{case}: W := W - alpha dW / (sqrt(s) + epsilon)")
+        _judge(case, got, _rmsprop_variants(W, dW, s, **hyper), ("W", "s"),
+               (f"{case}: W := W - alpha dW / (sqrt(s) + epsilon)", f"{case}: s = beta s + (1 - beta) dW**2"))
     return "s and W match s = beta s + (1 - beta) dW**2, W := W - alpha dW / (sqrt(s) + epsilon), from s = 0 and not"
 
 
@@ -270,12 +270,6 @@ def check_adam_step(fn, seed=0):
         got = _expect_pair_or_triple(_call_keeping(fn, ("W", "dW", "v", "s"), (W, dW, v, s), t, **hyper), ("W", "v", "s"))
         for name, g in zip(("W", "v", "s"), got):
             exercises.expect_shape(name, g, W.shape)
-        variants = _adam_variants(W, dW, v, s, t, **hyper)
-        if _matches(got, variants[None]):
-            continue
-        for mistake, expected in variants.items():
-            if mistake is not None and _matches(got, expected):
-                raise exercises.Mistake(f"at t = {t}: {mistake}")
-        for label, g, e in zip(("v", "s", "W"), (got[1], got[2], got[0]), (variants[None][1], variants[None][2], variants[None][0])):
-            exercises.expect_close(f"the new {label}", g, e, rtol=1e-7, atol=1e-12, hint=f"at t = {t}")
+        _judge(f"at t = {t}", got, _adam_variants(W, dW, v, s, t, **hyper), ("the new W", "the new v", "the new s"),
+               (f"at t = {t}",) * 3)
     return "v, s and W match the reference Adam step (epsilon outside the root) at t = 1, 2 and 10"
