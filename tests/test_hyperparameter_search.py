@@ -255,12 +255,15 @@ def test_widget_trial_axis_fits_the_trials_and_colours_come_from_plots():
     from helpers.widgets import hyperparameter_search as w
 
     explorer = widgets.build("13_hyperparameter_search")
+    frames = set()
     for n_trials in (9, 25, 49):
         explorer.set(n_trials=n_trials)
+        frames.add(explorer.frame)
         assert explorer.axes[2].get_xlim() == (1, n_trials)
         (text,) = explorer.texts(2)
         assert text == f"distinct alpha values tried: {explorer.result['distinct_alphas'][0]} of {n_trials} trials"
         assert explorer.result["boxes"] == (None, None)
+    assert len(frames) == 3  # each trial count shows its own axis
     frame_before = explorer.frame
     explorer.set(strategy="coarse to fine", n_trials=25)
     assert explorer.frame != frame_before

@@ -153,6 +153,52 @@ def test_an_update_can_publish_its_numbers_in_result():
     assert exp.values["kind"] == "a" and "kind: got None, expected one of ['a', 'b']; kept 'a'" in exp.readout.value
 
 
+def test_a_frame_is_the_jpeg_of_the_figure_as_rgb():
+    import io
+
+    import numpy as np
+    from PIL import Image
+
+    live = widgets.LiveFigure(1, 1, figsize=(3, 2))
+    live.axes[0].plot([0, 1], [0, 1], color="tab:orange", animated=True)
+    frame = live.render()
+    # the RGBX read of Agg's buffer encodes exactly what an RGBA -> RGB conversion would
+    rgb = Image.fromarray(np.asarray(live.fig.canvas.buffer_rgba()), "RGBA").convert("RGB")
+    expected = io.BytesIO()
+    rgb.save(expected, format="jpeg", quality=92, subsampling=0)
+    assert frame == expected.getvalue() == live.image.value
+    assert Image.open(io.BytesIO(frame)).size == rgb.size
+
+
+def test_layers_are_drawn_once_and_swapped_without_a_redraw(monkeypatch):
+    live = widgets.LiveFigure(1, 1, figsize=(3, 2))
+    ax = live.axes[0]
+    (line,) = ax.plot([0, 1], [0, 1], animated=True)
+    title = live.animate(ax.set_title("A"))
+
+    def layer(text):
+        def setup():
+            title.set_text(text)
+            return [title]
+        return setup
+
+    live.prepare_layers({"a": layer("A"), "b": layer("B")})
+    title.set_visible(False)
+
+    def no_full_redraw():
+        raise AssertionError("a layer swap must not redraw the whole figure")
+
+    monkeypatch.setattr(live.fig.canvas, "draw", no_full_redraw)
+    live.use_layer("a")
+    frame_a = live.render()
+    live.use_layer("b")
+    frame_b = live.render()
+    live.use_layer("a")
+    assert frame_b != frame_a and live.render() == frame_a
+    with pytest.raises(KeyError):
+        live.use_layer("c")
+
+
 # ---------------------------------------------------------------- finding an experiment's module
 
 

@@ -48,34 +48,6 @@ def surface_image(surface, n=300):
     return rgb
 
 
-class _LayeredFigure(LiveFigure):
-    """A :class:`LiveFigure` with one static background per surface.
-
-    The contour image, title and markers of each surface are drawn once over the common
-    static part (axes, ticks, legends) and kept as that surface's background, so switching
-    surfaces costs nothing: no contour redraw and no full figure redraw on any update.
-    """
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self._backgrounds = {}
-
-    def prepare(self, layers):
-        """``layers``: key -> function that sets up and returns the artists of that key's layer."""
-        canvas = self.fig.canvas
-        canvas.draw()
-        base = canvas.copy_from_bbox(self.fig.bbox)
-        for key, setup in layers.items():
-            canvas.restore_region(base)
-            for artist in setup():
-                self.fig.draw_artist(artist)
-            self._backgrounds[key] = canvas.copy_from_bbox(self.fig.bbox)
-
-    def use(self, key):
-        """Show ``key``'s layer from the next render on (a layer :meth:`prepare` set up)."""
-        self.use_background(self._backgrounds[key])
-
-
 class _ReplayCache:
     """Trajectories by (surface, optimizer, its knobs, start); a longer run answers a shorter one."""
 
@@ -136,7 +108,7 @@ def optimizer_playground(surface="quadratic", start=(-1.5, 1.6)):
     for control in controls.values():
         control.style.description_width = "115px"
 
-    live = _LayeredFigure(1, 2, figsize=(10.5, 4.5), gridspec_kw={"width_ratios": [1, 1.15]})
+    live = LiveFigure(1, 2, figsize=(10.5, 4.5), gridspec_kw={"width_ratios": [1, 1.15]})
     ax, ax_loss = live.axes
     first = surfaces.get(controls["surface"].value)
     image = live.animate(ax.imshow(surface_image(first), origin="lower", extent=first.extent, aspect="auto",
@@ -177,7 +149,7 @@ def optimizer_playground(surface="quadratic", start=(-1.5, 1.6)):
             return [image, *ax.spines.values(), title, minima, saddles]
         return setup
 
-    live.prepare({name: layer(s) for name, s in surfaces.SURFACES.items()})
+    live.prepare_layers({name: layer(s) for name, s in surfaces.SURFACES.items()})
     for artist in (image, title, minima, saddles):
         artist.set_visible(False)
     cache = _ReplayCache()
@@ -193,7 +165,7 @@ def optimizer_playground(surface="quadratic", start=(-1.5, 1.6)):
             configs[name] = (knobs, lambda name=name, lr=lr: optim.make(name, lr, beta=beta, beta1=beta1, beta2=beta2))
         runs = cache.get(s, start, steps, configs)
 
-        live.use(surface)
+        live.use_layer(surface)
         start_marker.set_data([start[0]], [start[1]])
         for name in NAMES:
             run = runs.get(name)
