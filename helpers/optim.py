@@ -63,7 +63,7 @@ import numpy as np
 
 from .validate import as_float_array, check_number, describe, error
 
-__all__ = ["Optimizer", "OPTIMIZERS", "VARIANTS", "gd", "momentum", "nesterov", "adagrad", "rmsprop",
+__all__ = ["Optimizer", "OPTIMIZERS", "VARIANTS", "gd", "gd_step", "momentum", "nesterov", "adagrad", "rmsprop",
            "adam", "adamw", "make", "global_norm", "clip_by_norm"]
 
 G_MAX = 1e150
@@ -254,6 +254,17 @@ def _scale_free(step):
 # ---------------------------------------------------------------- the optimizers
 
 
+def gd_step(w, g, alpha):
+    """The rule of :func:`gd` for one parameter: ``w - alpha g`` (numbers or arrays).
+
+    :func:`gd`'s ``update`` applies it to every parameter of a dict. A loop over plain numbers
+    (chapter 8's point on a 2-D surface, thousands of steps per slider move) calls it directly,
+    without the dicts and the per-update checks that cost far more than the arithmetic; such a
+    loop validates its learning rates once, before its first step.
+    """
+    return w - alpha * g
+
+
 def gd(learning_rate=0.01):
     """Plain gradient descent: ``W := W - alpha dW``.
 
@@ -273,7 +284,7 @@ def gd(learning_rate=0.01):
         alpha = _alpha(learning_rate, state["t"])
         new = dict(params)
         for name, g in paired.items():
-            new[name] = params[name] - _aligned(alpha, "learning_rate", name, g) * g
+            new[name] = gd_step(params[name], g, _aligned(alpha, "learning_rate", name, g))
         return new, {"t": state["t"] + 1}
 
     return Optimizer(init, update)

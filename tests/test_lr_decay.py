@@ -15,6 +15,26 @@ def test_noisy_quadratic_without_noise_is_gradient_descent():
     assert lr_decay.noisy_quadratic_cost(np.array([1.0, 1.0])) == pytest.approx(2.5)
 
 
+def test_noisy_quadratic_sgd_takes_the_steps_of_optim_gd():
+    # the loop over plain numbers calls optim.gd_step; the optimizer, on a stack of the same runs
+    # with the schedule t -> alphas[:, t], must give exactly the same points
+    from helpers import optim
+
+    alphas = np.stack([np.full(300, 0.3), np.geomspace(0.6, 1e-3, 300), np.linspace(0.05, 0.4, 300)])
+    h, noise = np.array([1.0, 4.0]), np.random.default_rng(7).standard_normal((300, 2)) * 0.5
+    traj, diverged = lr_decay.noisy_quadratic_sgd(alphas, start=(-2.5, 1.5), noise_std=0.5, seed=7)
+    opt = optim.gd(lambda t: alphas[:, t])
+    params = {"theta": np.tile([-2.5, 1.5], (3, 1))}
+    state = opt.init(params)
+    expected = [params["theta"]]
+    for t in range(300):
+        params, state = opt.update(params, {"dtheta": h * params["theta"] + noise[t]}, state)
+        expected.append(params["theta"])
+    assert not diverged.any()
+    assert np.array_equal(traj, np.stack(expected, axis=1))
+    assert optim.gd_step(2.0, 0.5, 0.1) == 2.0 - 0.1 * 0.5
+
+
 def test_noisy_quadratic_divergence_is_finite_and_flagged():
     traj, diverged = lr_decay.noisy_quadratic_sgd(np.stack([np.full(500, 0.1), np.full(500, 1.0)]))
     assert diverged.tolist() == [False, True]
