@@ -24,12 +24,13 @@ VERDICT_COLORS = {
 }
 
 
-def default_grid(progress=False):
-    """The grid of networks behind the experiment, one per kernel: lazy, each stack (the networks of one
-    noise, training-set size and width) trained the first time the experiment shows one of them
-    (a fraction of a second) and kept. ``progress`` is accepted for the experiments' common interface."""
+def default_grid(progress=True):
+    """The grid of networks behind the experiment, trained once per kernel (about 3 s, with a
+    progress bar): every setting of the sliders is then ready, so no move waits for training.
+    (A lazy grid, ``train_grid(lazy=True)``, starts at once but makes the first visit of each
+    setting wait 50-150 ms for its networks.)"""
     if "grid" not in _GRID:
-        _GRID["grid"] = bias_variance.train_grid(progress=progress, lazy=True)
+        _GRID["grid"] = bias_variance.train_grid(progress=progress)
     return _GRID["grid"]
 
 
