@@ -464,13 +464,25 @@ def _adam(learning_rate, beta1, beta2, epsilon, weight_decay):
         for name, g in paired.items():
             (a, correct1, correct2), (b1, c1, b2, c2, eps, wd) = shaped(name, g), fixed(name, g)
             g = _bounded(g) if bound else g
-            v[name] = b1 * state["v"][name] + c1 * g
-            s[name] = b2 * state["s"][name] + c2 * g * g
-            v_hat, s_hat = v[name] / correct1, s[name] / correct2
+            # The formula's operations in its order, each result written into an array this step
+            # owns (half the temporary arrays of the plain expressions, the same bits).
+            v[name] = v_new = b1 * state["v"][name]
+            v_new += c1 * g
+            s[name] = s_new = c2 * g
+            s_new *= g
+            s_new += b2 * state["s"][name]
+            denominator = s_new / correct2           # s_hat
+            np.sqrt(denominator, out=denominator)
+            denominator += eps
+            update = v_new / correct1                # v_hat
             if wd is not None and _decays(name):
-                new[name] = params[name] - a * (v_hat / (np.sqrt(s_hat) + eps) + wd * params[name])
-            else:  # the operations in the order of the formula (a * v_hat first): same bits as always
-                new[name] = params[name] - a * v_hat / (np.sqrt(s_hat) + eps)
+                update /= denominator
+                update += wd * params[name]
+                update *= a
+            else:  # a * v_hat first, then the division, as the formula is written
+                update *= a
+                update /= denominator
+            new[name] = params[name] - update
         return new, {"t": t, "v": v, "s": s}
 
     return Optimizer(init, _scale_free(step))
