@@ -320,7 +320,9 @@ class AdamObjective:
     ``alpha``) is stopped before anything overflows and scores ``inf``.
 
     Call it as ``objective(learning_rate, beta1=0.9, epsilon=1e-8)`` with arrays of ``K`` values (one
-    trial each) and get ``(K,)`` scores; ``beta2`` is fixed at ``0.999``.
+    trial each) and get ``(K,)`` scores; ``beta2`` is fixed at ``0.999``. Arrays of other shapes
+    broadcast, and the scores take their shape: ``objective(alphas, epsilon=epsilons[:, None])``
+    scores every pair, one row per epsilon, as one stack of trials.
     """
 
     def __init__(self, num_steps=200, mini_batch_size=16, beta2=0.999, m=500, noise=1.0, seed=0):
@@ -351,6 +353,8 @@ class AdamObjective:
         self.batches = np.random.default_rng(seed + 1).integers(0, self.X.shape[1], size=(num_steps, mini_batch_size))
         self.X_batches = np.moveaxis(self.X[:, self.batches], 0, 1)  # (num_steps, 2, mini_batch_size)
         self.y_batches = np.moveaxis(self.y[:, self.batches], 0, 1)
+        self.H_batches = self.X_batches @ np.swapaxes(self.X_batches, 1, 2) / mini_batch_size  # (num_steps, 2, 2)
+        self.g_batches = (self.y_batches @ np.swapaxes(self.X_batches, 1, 2) / mini_batch_size)[:, 0]  # (num_steps, 2)
 
     def dev_cost(self, w):
         """``J_dev(w) = 1/(2 m_dev) ||w X_dev - y_dev||^2`` for ``w`` ``(K, 2)``: ``(K,)`` costs."""
@@ -358,17 +362,20 @@ class AdamObjective:
         return 0.5 * np.sum((w @ self.H_dev) * w, axis=1) - w @ self.g_dev + self.c_dev
 
     def __call__(self, learning_rate, beta1=0.9, epsilon=1e-8):
-        sizes = [np.size(a) for a in (learning_rate, beta1, epsilon)]
-        K = max(sizes)
-        if any(n not in (1, K) for n in sizes):
-            raise error("learning_rate, beta1, epsilon", f"lengths {sizes}", "the same length or single numbers")
-        alpha = np.broadcast_to(as_float_array("learning_rate", learning_rate, ndim=(0, 1)).reshape(-1), (K,))
-        beta1 = np.broadcast_to(as_float_array("beta1", beta1, ndim=(0, 1)).reshape(-1), (K,))
-        epsilon = np.broadcast_to(as_float_array("epsilon", epsilon, ndim=(0, 1)).reshape(-1), (K,))
+        values = [as_float_array(name, value) for name, value in
+                  (("learning_rate", learning_rate), ("beta1", beta1), ("epsilon", epsilon))]
+        try:
+            shape = np.broadcast_shapes(*(v.shape for v in values))
+        except ValueError:
+            raise error("learning_rate, beta1, epsilon", f"shapes {[v.shape for v in values]}",
+                        "the same length, single numbers, or shapes that broadcast",
+                        "objective(alphas, epsilon=epsilons[:, None]) for every pair") from None
+        K = int(np.prod(shape))
+        alpha, beta1, epsilon = (np.broadcast_to(v, shape).reshape(K).copy() for v in values)
         # helpers.optim checks every element (alpha > 0, beta1 in [0, 1), epsilon > 0) and names the first bad one
-        adam = optim.adam(learning_rate=alpha.copy(), beta1=beta1.copy(), beta2=self.beta2, epsilon=epsilon.copy())
+        adam = optim.adam(learning_rate=alpha, beta1=beta1, beta2=self.beta2, epsilon=epsilon)
         with blas.single_thread():  # tiny products: one BLAS thread is faster on a busy machine
-            return self.train(adam, K)
+            return self.train(adam, K).reshape(shape)
 
     def train(self, optimizer, K):
         """Train ``K`` trials with ``optimizer`` (from :mod:`helpers.optim`, its hyperparameters
@@ -379,13 +386,13 @@ class AdamObjective:
         tail = np.zeros(K)
         first_tail = self.num_steps - self.tail_steps
         for t in range(self.num_steps):
-            X_t, y_t = self.X_batches[t], self.y_batches[t]
             w = params["w"]
-            dw = (w @ X_t - y_t) @ X_t.T / self.mini_batch_size
+            # the mini-batch gradient (w X_t - y_t) X_t^T / B, as w (X_t X_t^T / B) - y_t X_t^T / B: two
+            # numbers per trial, whatever the batch size (the 2x2 and 1x2 products are made once, in __init__)
+            dw = w @ self.H_batches[t] - self.g_batches[t]
             params, state = optimizer.update(params, {"dw": dw}, state)
-            runaway = ~(np.abs(params["w"]).max(axis=1) < W_MAX)
-            if runaway.any():  # stop those trials where they are, before anything overflows
-                diverged |= runaway
+            if not np.abs(params["w"]).max() < W_MAX:  # some trials ran away: stop them where they are
+                diverged |= ~(np.abs(params["w"]).max(axis=1) < W_MAX)
                 params = {"w": np.where(diverged[:, None], w, params["w"])}
             if t >= first_tail:  # dev_cost without its input check: this loop runs thousands of times
                 w = params["w"]
@@ -395,8 +402,9 @@ class AdamObjective:
         return np.where(diverged, np.inf, scores)
 
     def on(self, space):
-        """``score(points)`` for points of ``space``, whose hyperparameters are named from
-        ``"alpha"``, ``"beta1"`` and ``"epsilon"`` (the others keep their defaults)."""
+        """``score(points)`` for points ``(n, d)`` of ``space``, whose hyperparameters are named from
+        ``"alpha"``, ``"beta1"`` and ``"epsilon"`` (the others keep their defaults): ``(n,)`` scores.
+        A stack of searches ``(s, n, d)`` trains as one stack and gets ``(s, n)`` scores."""
         space = check_space(space)
         names = [hp.name for hp in space]
         unknown = set(names) - {"alpha", "beta1", "epsilon"}
@@ -404,10 +412,10 @@ class AdamObjective:
             raise error("space", f"hyperparameters {sorted(unknown)}", "names among alpha, beta1 and epsilon")
 
         def score(points):
-            points = as_float_array("points", points, ndim=2)
-            if points.shape[1] != len(names):
-                raise error("points", f"shape {points.shape}", f"one column per hyperparameter {names}")
-            values = dict(zip(names, points.T))
+            points = as_float_array("points", points)
+            if points.ndim < 2 or points.shape[-1] != len(names):
+                raise error("points", f"shape {points.shape}", f"(n, {len(names)}): one column per hyperparameter {names}")
+            values = dict(zip(names, np.moveaxis(points, -1, 0)))
             return self(values.get("alpha", 0.01), values.get("beta1", 0.9), values.get("epsilon", 1e-8))
 
         return score
