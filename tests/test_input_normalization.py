@@ -68,6 +68,28 @@ def test_stability_limit_separates_convergence_from_divergence(problem):
     assert run["path"].shape == (2, 3001, 2)
 
 
+def test_a_stacked_run_is_the_run_alone_and_a_diverged_run_is_cut_where_it_crossed(problem):
+    X, y, _ = problem
+    limit = input_normalization.max_stable_learning_rate(X)
+    alphas = np.array([0.5 * limit, 3.0 * limit, 0.9 * limit, 1.5 * limit])
+    stack = input_normalization.gradient_descent(X, y, alphas, 400)
+    for k, alpha in enumerate(alphas):
+        alone = input_normalization.gradient_descent(X, y, alpha, 400)
+        np.testing.assert_array_equal(stack["path"][k], alone["path"][0])
+        np.testing.assert_array_equal(stack["cost"][k], alone["cost"][0])
+    assert stack["diverged"].tolist() == [False, True, False, True]
+    for k in (1, 3):
+        finite = np.isfinite(stack["cost"][k])
+        cut = int(np.argmin(finite))
+        assert 0 < cut and finite[:cut].all() and not finite[cut:].any() and np.isnan(stack["path"][k, cut:]).all()
+        assert stack["cost"][k, cut - 1] < 1e8 * (stack["cost"][k, 0] + 1.0)  # cut at the first step over the limit
+    # iterations_to_converge: the same count for a rate in a stack as alone, inf for a diverging one
+    counts = input_normalization.iterations_to_converge(X, y, alphas, max_iterations=20000)
+    assert np.isinf(counts[[1, 3]]).all()
+    for k in (0, 2):
+        assert counts[k] == input_normalization.iterations_to_converge(X, y, alphas[k], max_iterations=20000)
+
+
 def test_iterations_match_theory_and_normalization_is_faster(problem):
     X, y, X_norm = problem
     alpha = input_normalization.optimal_learning_rate(X)
@@ -229,3 +251,14 @@ def test_check_condition_number_names_each_mistake(fn, fragment):
         result = input_normalization.check_condition_number(fn)
     assert result.status == "failed"
     assert fragment in result.message
+
+
+def test_load_breast_cancer_reads_the_same_arrays_as_scikit_learn():
+    from sklearn.datasets import load_breast_cancer
+
+    X, y, names = input_normalization.load_breast_cancer()
+    bunch = load_breast_cancer()
+    np.testing.assert_array_equal(X, bunch.data.T)
+    np.testing.assert_array_equal(y, bunch.target.reshape(1, -1).astype(np.float64))
+    assert X.dtype == y.dtype == np.float64
+    assert names == list(bunch.feature_names)
