@@ -31,7 +31,7 @@ from .gradcheck import (
     relative_difference,
     vector_problem,
 )
-from .validate import as_float_array, check_choice, check_labels, check_number, check_params, check_X, check_X_Y
+from .validate import as_float_array, check_choice, check_labels, check_number, check_params, check_X, check_X_Y, error
 
 __all__ = [
     "BUGS",
@@ -66,7 +66,9 @@ def network_cost_fn(X, Y, hidden="tanh", lambd=0.0, keep_prob=1.0, rng=None):
     """``params -> J``: the network cost of :mod:`helpers.model` (with the L2 term), for the check.
 
     ``X`` ``(n_x, m)``, ``Y`` ``(n[L], m)`` are validated here (a transposed ``X`` is named as such);
-    each call then runs :func:`helpers.model.forward` (train mode) and :func:`helpers.model.cost`.
+    each call then runs :func:`helpers.model.forward` (train mode) and adds the two terms of
+    :func:`helpers.model.cost`: the cross-entropy of :mod:`helpers.layers` and
+    :func:`helpers.model.penalty_term` (the same numbers, without validating ``Y`` at every call).
     With ``keep_prob < 1`` every call draws a *new* dropout mask from ``rng``, as training does:
     J is then a random function of the parameters.
     """
@@ -76,9 +78,17 @@ def network_cost_fn(X, Y, hidden="tanh", lambd=0.0, keep_prob=1.0, rng=None):
     if np.any(np.asarray(keep_prob, dtype=float) < 1) and not isinstance(rng, np.random.Generator):
         raise ValueError("dropout (keep_prob < 1) needs rng=np.random.default_rng(seed)")
 
+    m = X.shape[1]
+    data_cost = layers.binary_cross_entropy if Y.shape[0] == 1 else layers.softmax_cross_entropy
+
     def cost_fn(params):
         ZL, _ = model.forward(X, params, hidden=hidden, keep_prob=keep_prob, rng=rng, mode="train")
-        return float(model.cost(ZL, Y, params, lambd=lambd))
+        if ZL.shape != Y.shape:
+            raise error("params", f"an output layer of {ZL.shape[0]} unit(s)", f"{Y.shape[0]}, one per row of Y")
+        # model.cost's two terms, the same numbers, without validating Y again (done once above) at
+        # each call: a gradient check calls this twice per parameter entry, and that validation cost
+        # twice as much as the forward pass of the chapter's networks.
+        return float(data_cost(ZL, Y, check=False)[0] + model.penalty_term(params, lambd, m))
 
     return cost_fn
 
@@ -240,7 +250,7 @@ def loglog_slope(x, y, x_min=None, x_max=None):
 # ---------------------------------------------------------------- gradient clipping
 
 
-def clipping_demo(max_norm=1.0, learning_rate=3.0, num_steps=60, depth=6, seed=0):
+def clipping_demo(max_norm=1.0, learning_rate=3.0, num_steps=60, depth=6, seed=0, runs=("plain", "clipped")):
     """Train a deep tanh network with plain gradient descent, with and without clipping the
     gradients' global norm to ``max_norm``.
 
@@ -249,8 +259,11 @@ def clipping_demo(max_norm=1.0, learning_rate=3.0, num_steps=60, depth=6, seed=0
     them. Clipping rescales the whole gradient, ``g := g * max_norm / ||g||`` when ``||g|| > max_norm``,
     so no step is longer than ``learning_rate * max_norm``; the direction is kept.
     Returns ``{"plain": (norms, costs), "clipped": (norms, costs)}``: for every step, the global
-    gradient norm (before clipping) and the cost.
+    gradient norm (before clipping) and the cost. ``runs`` names the runs to train, e.g.
+    ``("clipped",)`` when the plain one is not needed (each run is one training).
     """
+    if not isinstance(runs, (tuple, list)) or not runs or any(r not in ("plain", "clipped") for r in runs):
+        raise error("runs", repr(runs), 'a non-empty tuple of "plain" and/or "clipped"', '("clipped",)')
     check_number("max_norm", max_norm, low=0, low_open=True)
     check_number("learning_rate", learning_rate, low=0, low_open=True)
     check_number("num_steps", num_steps, low=1, integer=True)
@@ -259,6 +272,8 @@ def clipping_demo(max_norm=1.0, learning_rate=3.0, num_steps=60, depth=6, seed=0
     start = {k: 2.0 * v if k.startswith("W") else v for k, v in params.items()}
     out = {}
     for name, clip in (("plain", None), ("clipped", max_norm)):
+        if name not in runs:
+            continue
         p, norms, costs = start, [], []
         rule = optim.gd(learning_rate)
         state = rule.init(p)

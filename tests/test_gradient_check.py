@@ -81,6 +81,19 @@ def test_network_cost_fn_blames_the_right_array(problem):
         cost_fn(gc.bug_hunt_problem(layer_dims=(3, 4, 4))[2])
 
 
+def test_network_cost_fn_is_model_cost_exactly(problem):
+    X, Y, params, lambd = problem
+    for lam in (0.0, lambd):
+        ZL, _ = model.forward(X, params, hidden="tanh")
+        assert gc.network_cost_fn(X, Y, "tanh", lam)(params) == float(model.cost(ZL, Y, params, lambd=lam))
+    Yb = (Y[:1] > 0).astype(float)  # binary labels: a logistic output
+    binary = gc.bug_hunt_problem(layer_dims=(4, 4, 1))[2]
+    ZL, _ = model.forward(X, binary, hidden="tanh")
+    assert gc.network_cost_fn(X, Yb, "tanh", lambd)(binary) == float(model.cost(ZL, Yb, binary, lambd=lambd))
+    with pytest.raises(ValueError, match="output layer of 1 unit"):  # one output unit for 4 rows of labels
+        gc.network_cost_fn(X, Y, "tanh", lambd)(binary)
+
+
 def test_dropout_makes_the_check_fail(problem):
     X, Y, params, lambd = problem
     for keep_prob, should_pass in ((0.7, False), (1.0, True)):
@@ -131,9 +144,19 @@ def test_clipping_keeps_the_cost_down_for_every_seed(seed):  # the notebook's cl
 def test_clipping_does_not_rescue_a_learning_rate_too_large_for_the_run(seed):  # the notebook's section 6 claim
     ending = {}
     for alpha in (1.0, 10.0):
-        costs = gc.clipping_demo(max_norm=1.0, learning_rate=alpha, seed=seed)["clipped"][1]
+        costs = gc.clipping_demo(max_norm=1.0, learning_rate=alpha, seed=seed, runs=("clipped",))["clipped"][1]
         ending[alpha] = costs[-30:].mean() / costs[0]
     assert ending[1.0] < 0.5 and ending[10.0] > 1.5
+
+
+def test_clipping_demo_trains_only_the_runs_asked_for():
+    both = gc.clipping_demo(num_steps=8)
+    clipped = gc.clipping_demo(num_steps=8, runs=("clipped",))
+    assert list(clipped) == ["clipped"]
+    np.testing.assert_array_equal(clipped["clipped"][1], both["clipped"][1])
+    for bad in ((), "clipped", ("clipped", "other")):
+        with pytest.raises(ValueError, match="^runs: got"):
+            gc.clipping_demo(runs=bad)
 
 
 # ---------------------------------------------------------------- the exercises
