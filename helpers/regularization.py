@@ -257,19 +257,40 @@ def flip_images(X, side=8):
 
 
 def _resample(images, source_of):
-    """Bilinear resampling: ``out[r, c] = images[source_of(r, c)]``, 0 outside the image."""
+    """Bilinear resampling: ``out[r, c] = images[source_of(r, c)]``, 0 outside the image.
+
+    ``source_of(rows, cols)`` gets ``(side, side)`` pixel coordinates and returns the source
+    coordinates, ``(side, side)`` (one map for every image) or ``(n, side, side)`` (one per image).
+    """
     n, side, _ = images.shape
     rows, cols = np.meshgrid(np.arange(side, dtype=float), np.arange(side, dtype=float), indexing="ij")
     src_r, src_c = source_of(rows, cols)
     r0, c0 = np.floor(src_r).astype(int), np.floor(src_c).astype(int)
+    which = np.arange(n)[:, None, None] if np.ndim(src_r) == 3 else slice(None)
     out = np.zeros_like(images)
     for dr in (0, 1):
         for dc in (0, 1):
             r, c = r0 + dr, c0 + dc
             weight = (1 - np.abs(src_r - r)) * (1 - np.abs(src_c - c))
             inside = (r >= 0) & (r < side) & (c >= 0) & (c < side)
-            out += np.where(inside, weight, 0.0) * images[:, np.clip(r, 0, side - 1), np.clip(c, 0, side - 1)]
+            out += np.where(inside, weight, 0.0) * images[which, np.clip(r, 0, side - 1), np.clip(c, 0, side - 1)]
     return out
+
+
+def _rotation_source(angles_degrees, side):
+    """``source_of`` for :func:`_resample`: the inverse rotation of each output pixel about the
+    centre (counter-clockwise angles; a number, or one angle per image)."""
+    centre = (side - 1) / 2
+    angle = np.deg2rad(angles_degrees)
+    cos, sin = np.cos(angle), np.sin(angle)
+    if np.ndim(angle):
+        cos, sin = cos[:, None, None], sin[:, None, None]
+
+    def source_of(r, c):
+        y, x = centre - r, c - centre
+        return centre - (-sin * x + cos * y), centre + (cos * x + sin * y)
+
+    return source_of
 
 
 def rotate_images(X, degrees, side=8):
@@ -280,15 +301,7 @@ def rotate_images(X, degrees, side=8):
     """
     check_number("degrees", degrees, low=-180, high=180)
     images = _images(X, side)
-    centre = (side - 1) / 2
-    angle = np.deg2rad(degrees)
-    cos, sin = np.cos(angle), np.sin(angle)
-
-    def source_of(r, c):  # the inverse rotation of each output pixel
-        y, x = centre - r, c - centre
-        return centre - (-sin * x + cos * y), centre + (cos * x + sin * y)
-
-    return _resample(images, source_of).reshape(-1, side * side).T
+    return _resample(images, _rotation_source(degrees, side)).reshape(-1, side * side).T
 
 
 def crop_images(X, top, left, size, side=8):
@@ -347,11 +360,8 @@ def tilt_images(X, max_degrees=20.0, seed=0, side=8):
     check_number("max_degrees", max_degrees, low=0, high=180)
     X = check_X(X, n_x=side * side)
     angles = np.random.default_rng(seed).uniform(-max_degrees, max_degrees, X.shape[1])
-    images = _images(X, side)
-    out = np.empty_like(images)
-    for i, angle in enumerate(angles):
-        out[i] = _images(rotate_images(images[i].reshape(-1, 1), float(angle), side), side)[0]
-    return out.reshape(-1, side * side).T
+    # every image at once, each with its own inverse rotation
+    return _resample(_images(X, side), _rotation_source(angles, side)).reshape(-1, side * side).T
 
 
 # ---------------------------------------------------------------- the live experiment's grid

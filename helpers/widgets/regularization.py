@@ -43,6 +43,12 @@ def regularization_explorer(grid=None):
         control.style.description_width = "70px"
 
     live = LiveFigure(2, 3, figsize=(13, 6.6), gridspec_kw={"width_ratios": [1.3, 1, 1]})
+    # Fixed margins, those the constrained layout finds for these labels: it would take a
+    # third of a second to find them again when the experiment is built.
+    live.fig.set_layout_engine("none")
+    live.axes[0].get_gridspec().update(left=0.053, right=0.997, bottom=0.075, top=0.928, wspace=0.217, hspace=0.411)
+    for axis in live.axes:
+        axis.set_position(axis.get_subplotspec().get_position(live.fig))
     ax, bars, norm_ax, w_ax, z_ax, linear_ax = live.axes
     X, Y, X_dev, Y_dev = grid.points
     first = grid[(grid.penalties[0], grid.lambdas[0])]
@@ -93,9 +99,25 @@ def regularization_explorer(grid=None):
     z_hist = histogram(z_ax, grid.z_bins, f"hidden pre-activations Z (dev set);\nshaded: |z| < {regularization.NEAR_LINEAR_Z}, "
                        "tanh near-linear", "$z$")
 
+    # The boundary panel takes one form per trained network: each form (shading, level line and
+    # points) is drawn once, as a layer of the static part, and an update picks its layer and
+    # draws only the bars, the two rings and the histograms.
+    boundary_artists = sorted((boundary["image"], boundary["boundary"], *dev_points, *train_points),
+                              key=lambda artist: artist.get_zorder())
+
+    def layer(key):
+        def setup():
+            plots.update_decision_boundary(boundary, grid[key]["proba"])
+            return boundary_artists
+        return setup
+
+    live.prepare_layers({key: layer(key) for key in grid.results})
+    for artist in boundary_artists:
+        artist.set_visible(False)
+
     def update(lambd, penalty):
         result = grid[(penalty, lambd)]
-        plots.update_decision_boundary(boundary, result["proba"])
+        live.use_layer((penalty, lambd))
         for rect, value in zip(rects, (result["train_accuracy"], result["dev_accuracy"])):
             rect.set_height(value)
         index = list(grid.lambdas).index(lambd)
