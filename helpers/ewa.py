@@ -19,6 +19,7 @@ on the lag of a seasonal cycle and on memory.
 from __future__ import annotations
 
 import numpy as np
+from numpy.lib.stride_tricks import sliding_window_view
 
 from . import exercises
 from .validate import as_float_array, check_bool, check_number, describe, error
@@ -149,7 +150,10 @@ def lag_days(v, reference, max_lag=120, skip=120):
         raise error("v, reference", f"shapes {v.shape} and {reference.shape}", "the same shape")
     check_number("max_lag", max_lag, low=0, integer=True)
     check_number("skip", skip, low=max_lag, high=v.size - 2, integer=True)
-    errors = [np.mean((v[skip:] - reference[skip - k : v.size - k]) ** 2) for k in range(max_lag + 1)]
+    # Row k of the stack is reference[skip - k : T - k], the reference delayed by k steps: one
+    # vectorized pass with the same numbers as one np.mean per k (each row is summed alone).
+    delayed = sliding_window_view(reference[skip - max_lag :], v.size - skip)[::-1]
+    errors = np.mean((v[skip:] - delayed) ** 2, axis=1)
     return int(np.argmin(errors))
 
 

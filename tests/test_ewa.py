@@ -200,3 +200,12 @@ def test_explorer_readout_follows_the_controls():
     assert explorer.readout.value != plain and "correction on" in explorer.readout.value
     assert explorer.frame != image
     assert "50 days" in explorer.readout.value
+
+
+@pytest.mark.parametrize("max_lag, skip", [(120, 120), (30, 40), (0, 5), (10, 200)])
+def test_lag_days_is_the_argmin_of_one_mean_per_delay(max_lag, skip):
+    rng = np.random.default_rng(3)
+    reference = np.cumsum(rng.standard_normal(400))
+    v = np.roll(reference, 9) + 0.3 * rng.standard_normal(400)
+    errors = [np.mean((v[skip:] - reference[skip - k : v.size - k]) ** 2) for k in range(max_lag + 1)]
+    assert ewa.lag_days(v, reference, max_lag=max_lag, skip=skip) == int(np.argmin(errors))

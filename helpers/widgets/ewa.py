@@ -27,8 +27,9 @@ def precompute(betas=BETAS):
     reference = ewa.centered_average(theta, 15)
     table = {}
     for beta in betas:
+        plain = ewa.ewa(theta, beta)
         for corrected in (False, True):
-            v = ewa.ewa(theta, beta, bias_correction=corrected)
+            v = ewa.bias_correct(plain, beta) if corrected else plain  # what ewa(..., bias_correction=True) returns
             table[beta, corrected] = {
                 "v": v,
                 "lag": ewa.lag_days(v, reference),
