@@ -111,6 +111,21 @@ def test_objective_alpha_matters_epsilon_does_not(objective):
     assert 0.005 < alphas[np.argmin(a)] < 0.1
 
 
+def test_objective_broadcasts_and_scores_stacks_of_searches_as_one(objective):
+    alphas, epsilons = np.logspace(-4, 0, 9), np.array([1e-10, 1e-8, 1e-6])
+    grid = objective(alphas, epsilon=epsilons[:, None])
+    assert grid.shape == (3, 9)
+    for row, eps in zip(grid, epsilons):  # one stack, the same scores as one run per epsilon
+        assert np.allclose(row, objective(alphas, epsilon=eps), rtol=1e-9, atol=0)
+    score = objective.on(hp.alpha_beta_space())
+    searches = np.stack([hp.random_search(hp.alpha_beta_space(), 6, np.random.default_rng(s))[0] for s in range(4)])
+    stacked = score(searches)
+    assert stacked.shape == (4, 6)
+    assert np.allclose(stacked, [score(points) for points in searches], rtol=1e-9, atol=0)
+    with pytest.raises(ValueError, match="shapes that broadcast"):
+        objective(np.ones((2, 3)) * 0.01, epsilon=np.full(2, 1e-8))
+
+
 def test_objective_on_space_and_validation(objective):
     score = objective.on(hp.alpha_beta_space())
     P = np.array([[0.02, 0.9], [0.02, 0.99]])
