@@ -114,8 +114,10 @@ def line_sgd(X, Y, mini_batch_size, learning_rates, num_epochs=20, start=(-1.0, 
 
     Every learning rate sees the same mini-batches (shuffled each epoch by a generator seeded
     with ``seed``), so the runs differ by alpha alone. A batch's gradient only needs its means of
-    ``x^2, x, xy, y``, computed for a whole epoch in one vectorized call; the updates are
-    ``optim.gd`` with one learning rate per run, the K runs stacked as ``params`` of shape (K,).
+    ``x^2, x, xy, y``, computed for a whole epoch in one vectorized call; each update is
+    :func:`helpers.optim.gd_step`, the rule of ``optim.gd``, on ``w`` and ``b`` as plain numbers
+    (for two parameters, thousands of steps, a loop over numbers is several times faster than one
+    through the optimizer's dicts of arrays; the learning rates are validated once, above).
 
     Parameters
     ----------
@@ -143,21 +145,18 @@ def line_sgd(X, Y, mini_batch_size, learning_rates, num_epochs=20, start=(-1.0, 
     K = alphas.size
     path = np.full((K, steps + 1, 2), np.nan)
     diverged = np.zeros(K, dtype=bool)
-    # The K runs are one stack: params (K,) each, one learning rate per run (optim broadcasts it).
-    opt = optim.gd(alphas)
-    params = {"w": np.full(K, float(start[0])), "b": np.full(K, float(start[1]))}
-    state = opt.init(params)
-    path[:, 0] = start
-    for step, (xx, x, xy, y) in enumerate(moments.T, start=1):
-        w, b = params["w"], params["b"]
-        # the mini-batch's gradient from its means: dw = mean((w x + b - y) x), db = mean(w x + b - y)
-        params, state = opt.update(params, {"dw": w * xx + b * x - xy, "db": w * x + b - y}, state)
-        diverged |= ~((np.abs(params["w"]) < divergence_limit) & (np.abs(params["b"]) < divergence_limit))
-        if diverged.any():   # stopped runs are parked at 0 every step, so nothing overflows; their path stays NaN
-            params = {"w": np.where(diverged, 0.0, params["w"]), "b": np.where(diverged, 0.0, params["b"])}
-        alive = ~diverged
-        path[alive, step, 0] = params["w"][alive]
-        path[alive, step, 1] = params["b"][alive]
+    rows = moments.T.tolist()
+    for k, alpha in enumerate(alphas.tolist()):
+        w, b = float(start[0]), float(start[1])
+        points = [(w, b)]
+        for xx, x, xy, y in rows:
+            # the mini-batch's gradient from its means: dw = mean((w x + b - y) x), db = mean(w x + b - y)
+            w, b = optim.gd_step(w, w * xx + b * x - xy, alpha), optim.gd_step(b, w * x + b - y, alpha)
+            if not (abs(w) < divergence_limit and abs(b) < divergence_limit):   # also catches inf and NaN
+                diverged[k] = True   # stopped here: nothing grows on to overflow; the rest of the path stays NaN
+                break
+            points.append((w, b))
+        path[k, : len(points)] = points
     cost = _moment_cost(path[..., 0], path[..., 1], X, Y)   # NaN after a divergence
     return {"path": path, "cost": cost, "steps_per_epoch": steps // num_epochs, "diverged": diverged}
 

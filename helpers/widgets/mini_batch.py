@@ -53,6 +53,12 @@ def mini_batch_explorer():
         control.style.description_width = "110px"
 
     live = LiveFigure(1, 3, figsize=(13, 4.3), gridspec_kw={"width_ratios": [1.2, 1.1, 1]})
+    # Fixed margins, those the constrained layout finds for these labels (room below for the
+    # legend): finding them again would take a quarter of a second when the experiment is built.
+    live.fig.set_layout_engine("none")
+    live.axes[0].get_gridspec().update(left=0.0545, right=0.9968, bottom=0.196, top=0.9415, wspace=0.216)
+    for axis in live.axes:
+        axis.set_position(axis.get_subplotspec().get_position(live.fig))
     ax_cost, ax_path, ax_time = live.axes
 
     def excess_curve(size, k):
@@ -82,7 +88,7 @@ def mini_batch_explorer():
     ax_path.set_ylim(-5, 6)
     plots.style_axes(ax_path, "path on the cost contours", "w", "b")
     # One legend outside the axes: drawn once with the background, never over a moving curve.
-    live.fig.legend(handles=[chosen, others, minimum, start_point], fontsize=10, ncol=4, loc="outside lower center",
+    live.fig.legend(handles=[chosen, others, minimum, start_point], fontsize=10, ncol=4, loc="lower center",
                     frameon=False)
     path_status = live.animate(plots.draw_status(ax_path, "", loc=(0.5, 0.12)))
 
