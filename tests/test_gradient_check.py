@@ -103,6 +103,22 @@ def test_dropout_makes_the_check_fail(problem):
         assert report.passed == should_pass
 
 
+def test_epsilon_sweep_is_each_method_alone_with_a_third_fewer_evaluations(problem):
+    X, Y, params, lambd = problem
+    cost_fn = gc.network_cost_fn(X, Y, "tanh", lambd)
+    grads = model.cost_and_grads(X, Y, params, "tanh", lambd)[1]
+    calls = []
+    counted = lambda p: calls.append(1) or cost_fn(p)  # noqa: E731
+    eps = np.array([1e-6, 1e-3])
+    both = gc.epsilon_sweep(counted, params, grads, eps)
+    n = sum(v.size for v in params.values())
+    assert len(calls) == eps.size * (2 * n + 1)  # two-sided 2n, one-sided only its base point
+    theta, _, exact, f = gradcheck.vector_problem(cost_fn, params, grads, list(params))
+    for method in ("two-sided", "one-sided"):
+        alone = [gradcheck.relative_difference(gradcheck.numerical_gradient(f, theta, e, method), exact) for e in eps]
+        np.testing.assert_array_equal(both[method], alone)
+
+
 def test_epsilon_sweep_slopes(problem):
     X, Y, params, lambd = problem
     cost_fn = gc.network_cost_fn(X, Y, "tanh", lambd)
@@ -272,3 +288,12 @@ def test_epsilon_widget_readout():
     explorer = widgets.build("04_gradient_check.epsilon", sweep=sweep)
     explorer.set(epsilon=float(eps[-1]))
     assert "epsilon = 1.0e-02" in explorer.readout.value and "likely a bug" not in explorer.readout.value
+
+
+def test_bug_hunt_reports_are_the_checks_made_one_by_one(problem):
+    X, Y, params, lambd = problem
+    reports = gc.bug_hunt_reports(problem, bugs=("none", "wrong factor", "extra 1/m"))
+    cost_fn = gc.network_cost_fn(X, Y, "tanh", lambd)
+    for (bug, layer), report in reports.items():
+        alone = gradcheck.gradient_check(cost_fn, params, gc.backward_with_bug(X, Y, params, bug, layer, lambd), 1e-7)
+        assert report.rows == alone.rows and report.difference == alone.difference and report.suspect == alone.suspect
