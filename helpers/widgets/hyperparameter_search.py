@@ -62,6 +62,11 @@ def search_explorer(searches=None):
         control.style.description_width = "80px"
 
     live = LiveFigure(1, 3, figsize=(14, 4.6))
+    # Fixed positions, those the constrained layout finds for these labels, the colorbar and the
+    # legend below: finding them again takes about a quarter of a second when the experiment is built.
+    live.fig.set_layout_engine("none")
+    for axis, left in zip(live.axes, (0.05302, 0.36427, 0.74724)):
+        axis.set_position([left, 0.23807, 0.24978, 0.70722])
     ax_best = live.axes[2]
     titles = ("alpha x epsilon: only alpha matters", "alpha x beta1: both matter")
     ylabels = ("Adam's epsilon (log scale)", "$1 - \\beta_1$ (log scale)")
@@ -83,7 +88,8 @@ def search_explorer(searches=None):
         live.animate(best)
         plots.style_axes(ax, titles[j], "learning rate alpha (log scale)", ylabels[j])
         artists.append({"trials": trials, "rug": rug, "best": best, "boxes": boxes, "y_low": y.min()})
-    live.fig.colorbar(mesh, ax=live.axes[1], label="dev score, log10 (lower is better)")
+    live.fig.colorbar(mesh, cax=live.fig.add_axes([0.63527, 0.23807, 0.01162, 0.70722]),
+                      label="dev score, log10 (lower is better)")
     # Both curves are dev scores: the dev colour, told apart by the line style.
     pairs = (("-", "best so far, alpha x epsilon"), ("--", "best so far, alpha x beta1"))
     lines = [live.animate(ax_best.step([], [], where="post", linewidth=2.2, linestyle=style, color=plots.COLORS["dev"])[0])
@@ -99,7 +105,7 @@ def search_explorer(searches=None):
                 Line2D([], [], marker="|", linestyle="none", markersize=10, markeredgewidth=1.8, color=ROUND_COLORS[0],
                        label="alpha values tried (round's colour)")]
     proxies += [Line2D([], [], color=plots.COLORS["dev"], linestyle=style, linewidth=2.2, label=l) for style, l in pairs]
-    live.fig.legend(handles=proxies, loc="outside lower center", ncol=4, fontsize=10, frameon=False)
+    live.fig.legend(handles=proxies, loc="lower center", ncol=4, fontsize=10, frameon=False)
     plots.style_axes(ax_best, "best score so far", "trial number", "best dev score (log10)")
     n_distinct = live.animate(ax_best.text(0.96, 0.03, "", transform=ax_best.transAxes, fontsize=11, ha="right", va="bottom"))
 
