@@ -71,6 +71,8 @@ def mini_batch_explorer():
     (chosen,) = ax_cost.plot([], [], color=plots.COLORS["train"], lw=2, label="chosen mini_batch_size")
     live.animate(others, chosen)
     ax_cost.set_yscale("log")
+    # powers of ten written out, not typeset as formulas: a tenth of a second less at build
+    ax_cost.set_yticks(10.0 ** np.arange(-5, 3), ["10⁻⁵", "10⁻⁴", "10⁻³", "10⁻²", "10⁻¹", "10⁰", "10¹", "10²"])
     ax_cost.set_xlim(0, NUM_EPOCHS)
     ax_cost.set_ylim(1e-5, 1e2)
     plots.style_axes(ax_cost, "excess training cost", "epoch", r"$J(w, b) - J^*$")
@@ -98,6 +100,7 @@ def mini_batch_explorer():
     live.animate(*bars)
     ax_time.set_xticks(positions, [str(s) for s in SIZES], fontsize=9)
     ax_time.set_yscale("log")
+    ax_time.set_yticks([0.001, 0.01, 0.1, 1, 10, 100], ["0.001", "0.01", "0.1", "1", "10", "100"])
     ax_time.set_ylim(seconds.min() / 2, seconds.max() * 3)
     plots.style_axes(ax_time, "time per epoch (at build)", "mini_batch_size", "CPU ms per epoch")
 
