@@ -26,6 +26,7 @@ of ``K`` learning rates), so that many runs go in one vectorized call.
 from __future__ import annotations
 
 import importlib.util
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import numpy as np
@@ -428,11 +429,19 @@ def network_race(X_train, y_train, learning_rates=(1e-5, 1e-4, 1e-3, 1e-2, 0.1, 
     check_number("num_epochs", num_epochs, low=1, integer=True)
     check_number("target_cost", target_cost, low=0, low_open=True)
     mu, sigma = data.fit_standardizer(X_train)
-    out = {}
-    for name, F in (("raw", X_train), ("standardized", data.standardize(X_train, mu, sigma))):
+    treatments = {"raw": X_train, "standardized": data.standardize(X_train, mu, sigma)}
+
+    def train(F):
         stack = model.stack_params([model.init_params([F.shape[0], hidden_units, 1], init="he", seed=seed)
                                     for _ in lrs])
-        _, history = model.fit(F, y_train, stack, optim.gd(lrs), num_epochs=num_epochs)
+        return model.fit(F, y_train, stack, optim.gd(lrs), num_epochs=num_epochs)[1]
+
+    # The two trainings are independent: one thread each (numpy releases the GIL inside its array
+    # loops), BLAS on one thread for both; the results are those of one training after the other.
+    with blas.single_thread(), ThreadPoolExecutor(max_workers=2) as pool:
+        histories = dict(zip(treatments, pool.map(train, treatments.values())))
+    out = {}
+    for name, history in histories.items():
         cost = np.full((num_epochs, lrs.size), np.nan)
         cost[: history["cost"].shape[0]] = history["cost"]
         below = np.nan_to_num(cost, nan=np.inf) < target_cost

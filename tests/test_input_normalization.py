@@ -262,3 +262,19 @@ def test_load_breast_cancer_reads_the_same_arrays_as_scikit_learn():
     np.testing.assert_array_equal(y, bunch.target.reshape(1, -1).astype(np.float64))
     assert X.dtype == y.dtype == np.float64
     assert names == list(bunch.feature_names)
+
+
+def test_network_race_is_each_training_alone():
+    from helpers import data, model, optim
+
+    X, y, _ = input_normalization.load_breast_cancer()
+    X, y = X[:, :200], y[:, :200]
+    race = input_normalization.network_race(X, y, learning_rates=(1e-3, 0.1, 3.0), hidden_units=4, num_epochs=15)
+    mu, sigma = data.fit_standardizer(X)
+    for name, F in (("raw", X), ("standardized", data.standardize(X, mu, sigma))):
+        stack = model.stack_params([model.init_params([30, 4, 1], init="he", seed=0) for _ in range(3)])
+        _, history = model.fit(F, y, stack, optim.gd(np.array([1e-3, 0.1, 3.0])), num_epochs=15)
+        cost = np.full((15, 3), np.nan)
+        cost[: history["cost"].shape[0]] = history["cost"]
+        np.testing.assert_array_equal(race[name]["cost"], cost)
+        np.testing.assert_array_equal(race[name]["diverged"], history["diverged"])
