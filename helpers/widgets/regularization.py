@@ -11,6 +11,10 @@ from .. import plots, regularization
 from . import Experiment, LiveFigure, register
 
 _HIST_FLOOR = 1e-3  # bars on a log axis need a bottom above 0
+# Log axes labelled with the powers of ten written out: typesetting them as formulas would add
+# a tenth of a second to the first drawing.
+_DECADES = [1e-3, 1e-2, 1e-1, 1.0, 10.0]
+_DECADE_LABELS = ["10⁻³", "10⁻²", "10⁻¹", "10⁰", "10¹"]
 
 
 @lru_cache(maxsize=1)
@@ -81,6 +85,7 @@ def regularization_explorer(grid=None):
         axis.legend(fontsize=10, loc="lower left" if quantity == "weight_norm" else "lower right")
         plots.style_axes(axis, title, "lambda", ylabel)
     norm_ax.set_yscale("log")
+    norm_ax.set_yticks(_DECADES, _DECADE_LABELS)   # 10⁻³ .. 10¹ (norms below 10⁻³ are drawn at 10⁻³)
     norm_ax.minorticks_off()
     linear_ax.set_ylim(0, 1.05)
 
@@ -89,6 +94,7 @@ def regularization_explorer(grid=None):
         hist = live.animate(axis.stairs(np.full(bins.size - 1, _HIST_FLOOR), bins, fill=True,
                                         baseline=_HIST_FLOOR, color="0.35"))
         axis.set_yscale("log")
+        axis.set_yticks(_DECADES[:4], _DECADE_LABELS[:4])   # 10⁻³ .. 10⁰
         axis.set_ylim(_HIST_FLOOR, 1.0)
         axis.set_xlim(bins[0], bins[-1])
         plots.style_axes(axis, title, xlabel, "fraction")
