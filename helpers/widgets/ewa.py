@@ -52,6 +52,11 @@ def ewa_explorer():
     controls["beta"].style.description_width = "50px"
 
     live = LiveFigure(1, 3, figsize=(12.5, 4.2), gridspec_kw={"width_ratios": [1.7, 1, 1]})
+    # Fixed positions, those the constrained layout finds for these labels and the legend below:
+    # finding them again took about a sixth of a second each time the experiment was built.
+    live.fig.set_layout_engine("none")
+    for axis, (left, width) in zip(live.axes, ((0.04516, 0.38575), (0.4794, 0.22691), (0.75909, 0.22691))):
+        axis.set_position([left, 0.20319, width, 0.72736])
     ax_all, ax_zoom, ax_w = live.axes
     ax_all.plot(days, theta, ".", color=POINTS_COLOR, markersize=2.5, label="daily mean temperature")
     (v_all,) = ax_all.plot(days, theta, color=EWA_COLOR, lw=2, label="EWA $v_t$ (as set)")
@@ -83,7 +88,7 @@ def ewa_explorer():
     # One legend outside the axes: drawn once with the background, never over a moving curve.
     raw = ax_all.get_lines()[0]
     live.fig.legend(handles=[raw, v_all, other_zoom, weights, window, one_over_e], fontsize=10, ncol=6,
-                    loc="outside lower center", frameon=False)
+                    loc="lower center", bbox_to_anchor=(0.5, 0.01653), borderaxespad=0, frameon=False)
 
     def update(beta, bias_correction):
         shown, other = table[beta, bias_correction], table[beta, not bias_correction]
