@@ -66,7 +66,11 @@ def bug_hunt_explorer(reports=None):
         control.style.description_width = "60px"
 
     live = LiveFigure(1, 1, figsize=(9.5, 4.2))
+    # Fixed positions, those the constrained layout finds for these labels and the legend at the
+    # right: finding them again took about 0.1 s each time the experiment was built.
+    live.fig.set_layout_engine("none")
     (ax,) = live.axes
+    ax.set_position([0.07813, 0.11972, 0.76772, 0.82037])
     names = [row["name"] for row in next(iter(reports.values())).rows] + ["all"]
     _bands(ax)
     rects = live.animate(*ax.bar(names, np.full(len(names), _FLOOR), bottom=_FLOOR, width=0.6,
@@ -75,7 +79,8 @@ def bug_hunt_explorer(reports=None):
     ax.set_ylim(_FLOOR, 10.0)
     ax.axvline(len(names) - 1.5, color="k", lw=0.8)
     # a figure legend outside the axes: drawn once with the background, clear of the bars
-    live.fig.legend(*ax.get_legend_handles_labels(), loc="outside right upper", fontsize=10, title="verdict")
+    live.fig.legend(*ax.get_legend_handles_labels(), loc="upper left", bbox_to_anchor=(0.8517, 0.98347), borderaxespad=0,
+                    fontsize=10, title="verdict")
     plots.style_axes(ax, "gradient check, parameter by parameter: ||approx - exact|| / (||approx|| + ||exact||)",
                      "parameter", "relative difference")
 
@@ -103,7 +108,9 @@ def epsilon_explorer(sweep=None):
     controls["epsilon"].style.description_width = "60px"
 
     live = LiveFigure(1, 1, figsize=(9.5, 4.6))
+    live.fig.set_layout_engine("none")  # fixed positions, those the constrained layout finds (as above)
     (ax,) = live.axes
+    ax.set_position([0.07813, 0.11306, 0.76772, 0.83224])
     _bands(ax)
     # black and grey: the course's colours each mean something else (train, dev, an optimizer)
     colors, styles = {"two-sided": "k", "one-sided": "0.5"}, {"two-sided": "-o", "one-sided": "-s"}
@@ -118,7 +125,8 @@ def epsilon_explorer(sweep=None):
     cursor = live.animate(ax.axvline(epsilons[0], color="k", lw=0.8))
     ax.set_xlim(epsilons[0] / 2, epsilons[-1] * 2)
     ax.set_ylim(1e-12, 1.0)
-    live.fig.legend(*ax.get_legend_handles_labels(), loc="outside right upper", fontsize=10)
+    live.fig.legend(*ax.get_legend_handles_labels(), loc="upper left", bbox_to_anchor=(0.8517, 0.9849), borderaxespad=0,
+                    fontsize=10)
     plots.style_axes(ax, "numerical vs backprop gradient: relative difference against epsilon",
                      "epsilon (perturbation of each parameter)", "relative difference")
 
