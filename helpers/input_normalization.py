@@ -26,7 +26,6 @@ of ``K`` learning rates), so that many runs go in one vectorized call.
 from __future__ import annotations
 
 import importlib.util
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import numpy as np
@@ -436,10 +435,7 @@ def network_race(X_train, y_train, learning_rates=(1e-5, 1e-4, 1e-3, 1e-2, 0.1, 
                                     for _ in lrs])
         return model.fit(F, y_train, stack, optim.gd(lrs), num_epochs=num_epochs)[1]
 
-    # The two trainings are independent: one thread each (numpy releases the GIL inside its array
-    # loops), BLAS on one thread for both; the results are those of one training after the other.
-    with blas.single_thread(), ThreadPoolExecutor(max_workers=2) as pool:
-        histories = dict(zip(treatments, pool.map(train, treatments.values())))
+    histories = {name: train(F) for name, F in treatments.items()}
     out = {}
     for name, history in histories.items():
         cost = np.full((num_epochs, lrs.size), np.nan)
