@@ -199,6 +199,37 @@ def test_layers_are_drawn_once_and_swapped_without_a_redraw(monkeypatch):
         live.use_layer("c")
 
 
+def test_a_fixed_layout_puts_the_axes_where_it_is_told():
+    live = widgets.LiveFigure(1, 2, figsize=(6, 3))
+    live.fix_layout([0.1, 0.2, 0.3, 0.6], [0.55, 0.2, 0.4, 0.6])
+    assert not live.fig.get_constrained_layout()
+    assert [ax.get_position().bounds for ax in live.axes] == [pytest.approx((0.1, 0.2, 0.3, 0.6)), pytest.approx((0.55, 0.2, 0.4, 0.6))]
+    live.render()  # drawing keeps them there: nothing lays the figure out again
+    assert list(live.axes[1].get_position().bounds) == pytest.approx([0.55, 0.2, 0.4, 0.6])
+
+    grid = widgets.LiveFigure(1, 2, figsize=(6, 3))
+    grid.fix_layout(left=0.1, right=0.9, bottom=0.2, top=0.8, wspace=0.0)
+    assert list(grid.axes[0].get_position().bounds) == pytest.approx([0.1, 0.2, 0.4, 0.6])
+    assert list(grid.axes[1].get_position().bounds) == pytest.approx([0.5, 0.2, 0.4, 0.6])
+    for bad, match in (((), "neither"), (([0, 0, 1, 1],), "got 1, expected one per axes")):
+        with pytest.raises(ValueError, match=match):
+            widgets.LiveFigure(1, 2, figsize=(6, 3)).fix_layout(*bad)
+
+
+def test_plain_tick_labels():
+    import numpy as np
+
+    from helpers import plots
+
+    assert plots.plain_tick_labels(10.0 ** np.arange(-10, 5, 2), powers_of_ten=True) == [
+        "10⁻¹⁰", "10⁻⁸", "10⁻⁶", "10⁻⁴", "10⁻²", "10⁰", "10²", "10⁴"]
+    assert plots.plain_tick_labels([1e-3, 0.01, 0.1, 1.0, 10.0], powers_of_ten=True) == ["10⁻³", "10⁻²", "10⁻¹", "10⁰", "10¹"]
+    assert plots.plain_tick_labels([0.001, 0.03, 1, 300]) == ["0.001", "0.03", "1", "300"]
+    for bad in (0.03, 0.0, -10.0):
+        with pytest.raises(ValueError, match=f"values: got {bad!r}, expected powers of ten"):
+            plots.plain_tick_labels([1.0, bad], powers_of_ten=True)
+
+
 # ---------------------------------------------------------------- finding an experiment's module
 
 

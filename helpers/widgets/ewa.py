@@ -52,11 +52,9 @@ def ewa_explorer():
     controls["beta"].style.description_width = "50px"
 
     live = LiveFigure(1, 3, figsize=(12.5, 4.2), gridspec_kw={"width_ratios": [1.7, 1, 1]})
-    # Fixed positions, those the constrained layout finds for these labels and the legend below:
-    # finding them again took about a sixth of a second each time the experiment was built.
-    live.fig.set_layout_engine("none")
-    for axis, (left, width) in zip(live.axes, ((0.04516, 0.38575), (0.4794, 0.22691), (0.75909, 0.22691))):
-        axis.set_position([left, 0.20319, width, 0.72736])
+    # the positions the constrained layout finds (legend below): about 0.15 s less to build
+    live.fix_layout(*([left, 0.20319, width, 0.72736]
+                      for left, width in ((0.04516, 0.38575), (0.4794, 0.22691), (0.75909, 0.22691))))
     ax_all, ax_zoom, ax_w = live.axes
     ax_all.plot(days, theta, ".", color=POINTS_COLOR, markersize=2.5, label="daily mean temperature")
     (v_all,) = ax_all.plot(days, theta, color=EWA_COLOR, lw=2, label="EWA $v_t$ (as set)")

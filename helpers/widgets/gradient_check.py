@@ -66,11 +66,8 @@ def bug_hunt_explorer(reports=None):
         control.style.description_width = "60px"
 
     live = LiveFigure(1, 1, figsize=(9.5, 4.2))
-    # Fixed positions, those the constrained layout finds for these labels and the legend at the
-    # right: finding them again took about 0.1 s each time the experiment was built.
-    live.fig.set_layout_engine("none")
+    live.fix_layout([0.07813, 0.11972, 0.76772, 0.82037])  # the constrained layout's (legend at the right): 0.1 s less
     (ax,) = live.axes
-    ax.set_position([0.07813, 0.11972, 0.76772, 0.82037])
     names = [row["name"] for row in next(iter(reports.values())).rows] + ["all"]
     _bands(ax)
     rects = live.animate(*ax.bar(names, np.full(len(names), _FLOOR), bottom=_FLOOR, width=0.6,
@@ -108,9 +105,8 @@ def epsilon_explorer(sweep=None):
     controls["epsilon"].style.description_width = "60px"
 
     live = LiveFigure(1, 1, figsize=(9.5, 4.6))
-    live.fig.set_layout_engine("none")  # fixed positions, those the constrained layout finds (as above)
+    live.fix_layout([0.07813, 0.11306, 0.76772, 0.83224])  # the constrained layout's, as above
     (ax,) = live.axes
-    ax.set_position([0.07813, 0.11306, 0.76772, 0.83224])
     _bands(ax)
     # black and grey: the course's colours each mean something else (train, dev, an optimizer)
     colors, styles = {"two-sided": "k", "one-sided": "0.5"}, {"two-sided": "-o", "one-sided": "-s"}

@@ -62,11 +62,8 @@ def search_explorer(searches=None):
         control.style.description_width = "80px"
 
     live = LiveFigure(1, 3, figsize=(14, 4.6))
-    # Fixed positions, those the constrained layout finds for these labels, the colorbar and the
-    # legend below: finding them again takes about a quarter of a second when the experiment is built.
-    live.fig.set_layout_engine("none")
-    for axis, left in zip(live.axes, (0.05302, 0.36427, 0.74724)):
-        axis.set_position([left, 0.23807, 0.24978, 0.70722])
+    # the positions the constrained layout finds (colorbar, legend below): about 0.25 s less to build
+    live.fix_layout(*([left, 0.23807, 0.24978, 0.70722] for left in (0.05302, 0.36427, 0.74724)))
     ax_best = live.axes[2]
     titles = ("alpha x epsilon: only alpha matters", "alpha x beta1: both matter")
     ylabels = ("Adam's epsilon (log scale)", "$1 - \\beta_1$ (log scale)")

@@ -80,11 +80,8 @@ def normalization_explorer(problems=None):
         control.layout.width = "380px"
 
     live = LiveFigure(1, 3, figsize=(13, 4.4))
-    # Fixed positions, those the constrained layout finds for these labels and the legend below:
-    # finding them again took about a fifth of a second each time the experiment was built.
-    live.fig.set_layout_engine("none")
-    for axis, left in zip(live.axes, (0.04002, 0.36775, 0.71255)):
-        axis.set_position([left, 0.20028, 0.28424, 0.73596])
+    # the positions the constrained layout finds (legend below): about 0.2 s less to build
+    live.fix_layout(*([left, 0.20028, 0.28424, 0.73596] for left in (0.04002, 0.36775, 0.71255)))
     ax_curve = live.axes[2]
     paths, points, statuses, curves, ends = [], [], [], [], []
     for ax, problem, color in zip(live.axes[:2], problems, RAW_AND_STANDARDIZED):

@@ -46,11 +46,9 @@ def lr_decay_explorer():
 
     live = LiveFigure(1, 3, figsize=(13, 4.3), gridspec_kw={"width_ratios": [1.1, 1.2, 1.1]})
     ax_alpha, ax_path, ax_dist = live.axes
-    # Fixed positions, those the constrained layout finds for these labels and the legend below:
-    # finding them again takes about a sixth of a second when the experiment is built.
-    live.fig.set_layout_engine("none")
-    for axis, (left, width) in zip(live.axes, ((0.05282, 0.26409), (0.38089, 0.2881), (0.72587, 0.26409))):
-        axis.set_position([left, 0.19588, width, 0.7456])
+    # the positions the constrained layout finds (legend below): about 0.15 s less to build
+    live.fix_layout(*([left, 0.19588, width, 0.7456]
+                      for left, width in ((0.05282, 0.26409), (0.38089, 0.2881), (0.72587, 0.26409))))
     steps = NUM_EPOCHS * STEPS_PER_EPOCH
     epoch_axis = np.arange(steps) / STEPS_PER_EPOCH
 

@@ -53,12 +53,8 @@ def mini_batch_explorer():
         control.style.description_width = "110px"
 
     live = LiveFigure(1, 3, figsize=(13, 4.3), gridspec_kw={"width_ratios": [1.2, 1.1, 1]})
-    # Fixed margins, those the constrained layout finds for these labels (room below for the
-    # legend): finding them again would take a quarter of a second when the experiment is built.
-    live.fig.set_layout_engine("none")
-    live.axes[0].get_gridspec().update(left=0.0545, right=0.9968, bottom=0.196, top=0.9415, wspace=0.216)
-    for axis in live.axes:
-        axis.set_position(axis.get_subplotspec().get_position(live.fig))
+    # the margins the constrained layout finds (room below for the legend): about 0.25 s less to build
+    live.fix_layout(left=0.0545, right=0.9968, bottom=0.196, top=0.9415, wspace=0.216)
     ax_cost, ax_path, ax_time = live.axes
 
     def excess_curve(size, k):
@@ -72,7 +68,8 @@ def mini_batch_explorer():
     live.animate(others, chosen)
     ax_cost.set_yscale("log")
     # powers of ten written out, not typeset as formulas: a tenth of a second less at build
-    ax_cost.set_yticks(10.0 ** np.arange(-5, 3), ["10⁻⁵", "10⁻⁴", "10⁻³", "10⁻²", "10⁻¹", "10⁰", "10¹", "10²"])
+    decades = 10.0 ** np.arange(-5, 3)
+    ax_cost.set_yticks(decades, plots.plain_tick_labels(decades, powers_of_ten=True))
     ax_cost.set_xlim(0, NUM_EPOCHS)
     ax_cost.set_ylim(1e-5, 1e2)
     plots.style_axes(ax_cost, "excess training cost", "epoch", r"$J(w, b) - J^*$")
@@ -100,7 +97,8 @@ def mini_batch_explorer():
     live.animate(*bars)
     ax_time.set_xticks(positions, [str(s) for s in SIZES], fontsize=9)
     ax_time.set_yscale("log")
-    ax_time.set_yticks([0.001, 0.01, 0.1, 1, 10, 100], ["0.001", "0.01", "0.1", "1", "10", "100"])
+    ticks = [0.001, 0.01, 0.1, 1, 10, 100]
+    ax_time.set_yticks(ticks, plots.plain_tick_labels(ticks))
     ax_time.set_ylim(seconds.min() / 2, seconds.max() * 3)
     plots.style_axes(ax_time, "time per epoch (at build)", "mini_batch_size", "CPU ms per epoch")
 

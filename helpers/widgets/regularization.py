@@ -14,7 +14,7 @@ _HIST_FLOOR = 1e-3  # bars on a log axis need a bottom above 0
 # Log axes labelled with the powers of ten written out: typesetting them as formulas would add
 # a tenth of a second to the first drawing.
 _DECADES = [1e-3, 1e-2, 1e-1, 1.0, 10.0]
-_DECADE_LABELS = ["10⁻³", "10⁻²", "10⁻¹", "10⁰", "10¹"]
+_DECADE_LABELS = plots.plain_tick_labels(_DECADES, powers_of_ten=True)  # 10⁻³ .. 10¹
 
 
 @lru_cache(maxsize=1)
@@ -47,12 +47,8 @@ def regularization_explorer(grid=None):
         control.style.description_width = "70px"
 
     live = LiveFigure(2, 3, figsize=(13, 6.6), gridspec_kw={"width_ratios": [1.3, 1, 1]})
-    # Fixed margins, those the constrained layout finds for these labels: it would take a
-    # third of a second to find them again when the experiment is built.
-    live.fig.set_layout_engine("none")
-    live.axes[0].get_gridspec().update(left=0.053, right=0.997, bottom=0.075, top=0.928, wspace=0.217, hspace=0.411)
-    for axis in live.axes:
-        axis.set_position(axis.get_subplotspec().get_position(live.fig))
+    # the margins the constrained layout finds: about 0.3 s less to build
+    live.fix_layout(left=0.053, right=0.997, bottom=0.075, top=0.928, wspace=0.217, hspace=0.411)
     ax, bars, norm_ax, w_ax, z_ax, linear_ax = live.axes
     X, Y, X_dev, Y_dev = grid.points
     first = grid[(grid.penalties[0], grid.lambdas[0])]
