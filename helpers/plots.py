@@ -53,6 +53,7 @@ __all__ = [
     "CLASS_COLORS",
     "style_axes",
     "plain_tick_labels",
+    "decade_ticks",
     "decision_grid",
     "draw_decision_boundary",
     "update_decision_boundary",
@@ -151,6 +152,15 @@ def plain_tick_labels(values, powers_of_ten=False):
             raise ValueError(f"values: got {v!r}, expected powers of ten (or pass powers_of_ten=False)")
         labels.append("10" + str(k).translate(_SUPERSCRIPT))
     return labels
+
+
+def decade_ticks(axis, low, high, step=1):
+    """Ticks of a log ``axis`` (``ax.xaxis`` / ``ax.yaxis``) at ``10**low, 10**(low + step), ..,
+    10**high``, labelled by :func:`plain_tick_labels` ("10⁻³"). Add ``ax.minorticks_off()`` for
+    decades only: a log axis's minor ticks are dozens of tick objects to make at the first draw."""
+    decades = 10.0 ** np.arange(low, high + 1, step)
+    axis.set_ticks(decades, plain_tick_labels(decades, powers_of_ten=True))
+    return decades
 
 
 def decision_grid(X, n=120, pad=0.5):

@@ -225,6 +225,13 @@ def test_plain_tick_labels():
         "10⁻¹⁰", "10⁻⁸", "10⁻⁶", "10⁻⁴", "10⁻²", "10⁰", "10²", "10⁴"]
     assert plots.plain_tick_labels([1e-3, 0.01, 0.1, 1.0, 10.0], powers_of_ten=True) == ["10⁻³", "10⁻²", "10⁻¹", "10⁰", "10¹"]
     assert plots.plain_tick_labels([0.001, 0.03, 1, 300]) == ["0.001", "0.03", "1", "300"]
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots()
+    ax.set_yscale("log")
+    assert list(plots.decade_ticks(ax.yaxis, -4, 2, 2)) == [1e-4, 1e-2, 1.0, 1e2]
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["10⁻⁴", "10⁻²", "10⁰", "10²"]
+    plt.close(fig)
     for bad in (0.03, 0.0, -10.0):
         with pytest.raises(ValueError, match=f"values: got {bad!r}, expected powers of ten"):
             plots.plain_tick_labels([1.0, bad], powers_of_ten=True)

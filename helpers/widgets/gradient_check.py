@@ -74,6 +74,8 @@ def bug_hunt_explorer(reports=None):
                                  edgecolor="k", linewidth=0.6))
     ax.set_yscale("log")
     ax.set_ylim(_FLOOR, 10.0)
+    plots.decade_ticks(ax.yaxis, -12, 0, 2)  # plain text, no minor ticks: most of a first drawing
+    ax.minorticks_off()
     ax.axvline(len(names) - 1.5, color="k", lw=0.8)
     # a figure legend outside the axes: drawn once with the background, clear of the bars
     live.fig.legend(*ax.get_legend_handles_labels(), loc="upper left", bbox_to_anchor=(0.8517, 0.98347), borderaxespad=0,
@@ -121,6 +123,9 @@ def epsilon_explorer(sweep=None):
     cursor = live.animate(ax.axvline(epsilons[0], color="k", lw=0.8))
     ax.set_xlim(epsilons[0] / 2, epsilons[-1] * 2)
     ax.set_ylim(1e-12, 1.0)
+    plots.decade_ticks(ax.xaxis, -10, -1)
+    plots.decade_ticks(ax.yaxis, -12, 0, 2)
+    ax.minorticks_off()
     live.fig.legend(*ax.get_legend_handles_labels(), loc="upper left", bbox_to_anchor=(0.8517, 0.9849), borderaxespad=0,
                     fontsize=10)
     plots.style_axes(ax, "numerical vs backprop gradient: relative difference against epsilon",

@@ -78,9 +78,8 @@ def search_explorer(searches=None):
         ax.set_ylim(y.min(), y.max())
         # decades only, labelled as plain text: the log axes' minor ticks and typeset labels took
         # most of the first drawing (a third of a second)
-        for axis, (low, high) in ((ax.xaxis, (1e-4, 1)), (ax.yaxis, (y.min(), y.max()))):
-            decades = 10.0 ** np.arange(np.ceil(np.log10(low) - 1e-9), np.floor(np.log10(high) + 1e-9) + 1)
-            axis.set_ticks(decades, plots.plain_tick_labels(decades, powers_of_ten=True))
+        plots.decade_ticks(ax.xaxis, -4, 0)
+        plots.decade_ticks(ax.yaxis, *np.round(np.log10([y.min(), y.max()])))  # epsilon, 1 - beta1: whole decades
         ax.minorticks_off()
         boxes = [live.animate(ax.add_patch(Rectangle((1e-3, y.min()), 1e-3, y.min(), fill=False,
                                                      edgecolor=ROUND_COLORS[r], linewidth=2, linestyle="--")))

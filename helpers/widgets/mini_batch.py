@@ -68,8 +68,7 @@ def mini_batch_explorer():
     live.animate(others, chosen)
     ax_cost.set_yscale("log")
     # powers of ten written out, not typeset as formulas: a tenth of a second less at build
-    decades = 10.0 ** np.arange(-5, 3)
-    ax_cost.set_yticks(decades, plots.plain_tick_labels(decades, powers_of_ten=True))
+    plots.decade_ticks(ax_cost.yaxis, -5, 2)
     ax_cost.set_xlim(0, NUM_EPOCHS)
     ax_cost.set_ylim(1e-5, 1e2)
     plots.style_axes(ax_cost, "excess training cost", "epoch", r"$J(w, b) - J^*$")

@@ -135,8 +135,7 @@ def optimizer_playground(surface="quadratic", start=(-1.5, 1.6)):
     ax_loss.set_yscale("log")
     # the powers of ten written out, not typeset as formulas: quicker to draw when the experiment is built
     ax_loss.set_xticks([1, 10, 100], plots.plain_tick_labels([1, 10, 100]))
-    decades = 10.0 ** np.arange(-10, 5, 2)
-    ax_loss.set_yticks(decades, plots.plain_tick_labels(decades, powers_of_ten=True))
+    plots.decade_ticks(ax_loss.yaxis, -10, 4, 2)
     ax_loss.set_xlim(1, STEPS[-1])
     ax_loss.set_ylim(*LOSS_RANGE)
     plots.style_axes(ax_loss, "loss against step", "step t (updates, log scale)", "f - f_min after t steps (log scale)")
