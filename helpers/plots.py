@@ -158,7 +158,8 @@ def decade_ticks(axis, low, high, step=1):
     """Ticks of a log ``axis`` (``ax.xaxis`` / ``ax.yaxis``) at ``10**low, 10**(low + step), ..,
     10**high``, labelled by :func:`plain_tick_labels` ("10⁻³"). Add ``ax.minorticks_off()`` for
     decades only: a log axis's minor ticks are dozens of tick objects to make at the first draw."""
-    decades = 10.0 ** np.arange(low, high + 1, step)
+    # parsed from "1e-4": exactly the float of that literal (numpy 1.26's 10.0 ** -4 is 1 ulp off it)
+    decades = np.array([float(f"1e{int(k)}") for k in np.arange(low, high + 1, step)])
     axis.set_ticks(decades, plain_tick_labels(decades, powers_of_ten=True))
     return decades
 
