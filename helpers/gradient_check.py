@@ -66,9 +66,8 @@ def network_cost_fn(X, Y, hidden="tanh", lambd=0.0, keep_prob=1.0, rng=None):
     """``params -> J``: the network cost of :mod:`helpers.model` (with the L2 term), for the check.
 
     ``X`` ``(n_x, m)``, ``Y`` ``(n[L], m)`` are validated here (a transposed ``X`` is named as such);
-    each call then runs :func:`helpers.model.forward` (train mode) and adds the two terms of
-    :func:`helpers.model.cost`: the cross-entropy of :mod:`helpers.layers` and
-    :func:`helpers.model.penalty_term` (the same numbers, without validating ``Y`` at every call).
+    each call then runs :func:`helpers.model.forward` (train mode) and :func:`helpers.model.cost`
+    (``check=False``: ``Y`` is validated once, not at every call).
     With ``keep_prob < 1`` every call draws a *new* dropout mask from ``rng``, as training does:
     J is then a random function of the parameters.
     """
@@ -78,17 +77,13 @@ def network_cost_fn(X, Y, hidden="tanh", lambd=0.0, keep_prob=1.0, rng=None):
     if np.any(np.asarray(keep_prob, dtype=float) < 1) and not isinstance(rng, np.random.Generator):
         raise ValueError("dropout (keep_prob < 1) needs rng=np.random.default_rng(seed)")
 
-    m = X.shape[1]
-    data_cost = layers.binary_cross_entropy if Y.shape[0] == 1 else layers.softmax_cross_entropy
-
     def cost_fn(params):
         ZL, _ = model.forward(X, params, hidden=hidden, keep_prob=keep_prob, rng=rng, mode="train")
         if ZL.shape != Y.shape:
             raise error("params", f"an output layer of {ZL.shape[0]} unit(s)", f"{Y.shape[0]}, one per row of Y")
-        # model.cost's two terms, the same numbers, without validating Y again (done once above) at
-        # each call: a gradient check calls this twice per parameter entry, and that validation cost
-        # twice as much as the forward pass of the chapter's networks.
-        return float(data_cost(ZL, Y, check=False)[0] + model.penalty_term(params, lambd, m))
+        # Y was validated once above: a gradient check calls this twice per parameter entry, and
+        # validating again at each call cost twice as much as the chapter's forward passes.
+        return float(model.cost(ZL, Y, params, lambd=lambd, check=False))
 
     return cost_fn
 

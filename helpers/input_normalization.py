@@ -25,9 +25,6 @@ of ``K`` learning rates), so that many runs go in one vectorized call.
 
 from __future__ import annotations
 
-import importlib.util
-from pathlib import Path
-
 import numpy as np
 
 from . import blas, data, exercises, model, optim
@@ -389,12 +386,8 @@ def load_breast_cancer():
     scikit-learn is read, nothing downloads. Returns ``(X, y, feature_names)``, the names in
     scikit-learn's order: ``"mean radius"`` ... ``"radius error"`` ... ``"worst radius"`` ...
     """
-    # Read scikit-learn's bundled file directly, as data.load_digits does: importing scikit-learn
-    # costs about 0.8 s of CPU, reading the file a few ms, and the arrays are the ones its
-    # load_breast_cancer() returns (its first line is a header: 569, 30 and the two class names).
-    spec = importlib.util.find_spec("sklearn")
-    path = Path(spec.submodule_search_locations[0]) / "datasets" / "data" / "breast_cancer.csv"
-    table = np.loadtxt(path, delimiter=",", skiprows=1)
+    # the file's first line is a header: 569, 30 and the two class names
+    table = np.loadtxt(data.sklearn_data_file("breast_cancer.csv"), delimiter=",", skiprows=1)
     names = ([f"mean {m}" for m in _MEASUREMENTS] + [f"{m} error" for m in _MEASUREMENTS]
              + [f"worst {m}" for m in _MEASUREMENTS])
     return table[:, :-1].T.astype(np.float64), table[:, -1:].T.astype(np.float64), names

@@ -391,3 +391,13 @@ def test_fit_checks_the_gradients_at_its_first_update_only():
     assert checks == [True] + [False] * 11
     slow, _ = model.fit(X, Y, params, optim.Optimizer(adam.init, always_checked), num_epochs=4, mini_batch_size=40)
     assert all(np.array_equal(fast[k], slow[k]) for k in params)
+
+
+def test_cost_unchecked_is_the_checked_cost():
+    from helpers import data
+
+    X, Y = data.make_moons(50, seed=1)
+    params = model.init_params([2, 5, 1], seed=0)
+    ZL = model.forward(X, params)[0]
+    for lambd, penalty in ((0.0, "l2"), (0.7, "l2"), (0.3, "l1")):
+        assert model.cost(ZL, Y, params, lambd, penalty, check=False) == model.cost(ZL, Y, params, lambd, penalty)
